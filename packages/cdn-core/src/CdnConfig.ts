@@ -1,0 +1,130 @@
+/**
+ * Where the service is and how to reach it: base URL, key, timeouts and retry limits.
+ */
+import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Redacted } from "effect"
+
+/** The production host. */
+export const defaultBaseUrl = "https://restapi.cdn.azure.cn"
+
+/** How many attempts a call may make, and for how long in all. */
+export interface RetryLimits {
+  /** Attempts in all, the first included. 1 turns retries off. */
+  readonly maxAttempts: number
+  /** No retry starts once this much time has passed since the first attempt. */
+  readonly maxElapsed: Duration.Duration
+  /** The first backoff delay; each next one doubles, with jitter. */
+  readonly baseDelay: Duration.Duration
+  /** No backoff delay is longer than this (a Retry-After is still honoured up to `maxElapsed`). */
+  readonly maxDelay: Duration.Duration
+}
+
+/** The client's settings. Build them with `CdnConfig.layer` or `CdnConfig.fromEnv`. */
+export interface CdnConfigShape {
+  readonly baseUrl: string
+  readonly keyId: string
+  readonly keyValue: Redacted.Redacted<string>
+  /** One attempt's limit; a retry starts afresh. */
+  readonly attemptTimeout: Duration.Duration
+  readonly retry: RetryLimits
+}
+
+/** The client's settings, as a service. */
+export class CdnConfig extends Context.Tag("@org/cdn-core/CdnConfig")<CdnConfig, CdnConfigShape>() {}
+
+/** Defaults for everything but the key. */
+export const defaults = {
+  baseUrl: defaultBaseUrl,
+  attemptTimeout: Duration.seconds(10),
+  retry: {
+    maxAttempts: 4,
+    maxElapsed: Duration.seconds(30),
+    baseDelay: Duration.millis(200),
+    maxDelay: Duration.seconds(5)
+  }
+} as const
+
+/** What `make` takes: the key, and any setting to change from the defaults. */
+export interface CdnConfigInput {
+  readonly keyId: string
+  readonly keyValue: string | Redacted.Redacted<string>
+  readonly baseUrl?: string
+  readonly attemptTimeout?: Duration.DurationInput
+  readonly retry?: Partial<{ [K in keyof RetryLimits]: K extends "maxAttempts" ? number : Duration.DurationInput }>
+}
+
+const invalid = (path: string, message: string) => ConfigError.InvalidData([path], message)
+
+// A base URL is an http(s) origin with an optional path prefix; a trailing slash is dropped.
+const checkBaseUrl = (value: string): Either.Either<string, string> => {
+  try {
+    const url = new URL(value)
+    if (url.protocol !== "https:" && url.protocol !== "http:")
+      return Either.left(`must be an http(s) URL, got ${value}`)
+    if (url.search !== "" || url.hash !== "") return Either.left(`must not have a query or fragment, got ${value}`)
+    return Either.right(url.toString().replace(/\/+$/, ""))
+  } catch {
+    return Either.left(`must be a URL such as ${defaultBaseUrl}, got ${JSON.stringify(value)}`)
+  }
+}
+
+/** Checks plain values and fills in defaults. */
+export const make = (input: CdnConfigInput): Either.Either<CdnConfigShape, ConfigError.ConfigError> => {
+  const baseUrl = checkBaseUrl(input.baseUrl ?? defaults.baseUrl)
+  if (Either.isLeft(baseUrl)) return Either.left(invalid("baseUrl", baseUrl.left))
+  if (input.keyId.trim() === "") return Either.left(invalid("keyId", "the key ID is empty"))
+  const keyValue = Redacted.isRedacted(input.keyValue) ? input.keyValue : Redacted.make(input.keyValue)
+  if (Redacted.value(keyValue) === "") return Either.left(invalid("keyValue", "the key value is empty"))
+  const retry = input.retry ?? {}
+  const maxAttempts = retry.maxAttempts ?? defaults.retry.maxAttempts
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
+    return Either.left(invalid("retry.maxAttempts", `must be a whole number >= 1, got ${maxAttempts}`))
+  }
+  return Either.right({
+    baseUrl: baseUrl.right,
+    keyId: input.keyId.trim(),
+    keyValue,
+    attemptTimeout: Duration.decode(input.attemptTimeout ?? defaults.attemptTimeout),
+    retry: {
+      maxAttempts,
+      maxElapsed: Duration.decode(retry.maxElapsed ?? defaults.retry.maxElapsed),
+      baseDelay: Duration.decode(retry.baseDelay ?? defaults.retry.baseDelay),
+      maxDelay: Duration.decode(retry.maxDelay ?? defaults.retry.maxDelay)
+    }
+  })
+}
+
+/** A layer from plain values. */
+export const layer = (input: CdnConfigInput): Layer.Layer<CdnConfig, ConfigError.ConfigError> =>
+  Layer.effect(CdnConfig, make(input))
+
+/**
+ * The settings as `Config`: `AZURE_CDN_BASE_URL`, `AZURE_CDN_KEY_ID`, `AZURE_CDN_KEY_VALUE`,
+ * `AZURE_CDN_TIMEOUT`, `AZURE_CDN_MAX_ATTEMPTS`, `AZURE_CDN_MAX_RETRY_TIME` (durations as "10 seconds").
+ */
+export const config: Config.Config<CdnConfigShape> = Config.all({
+  baseUrl: Config.string("AZURE_CDN_BASE_URL").pipe(
+    Config.withDefault(defaults.baseUrl),
+    Config.mapOrFail((value) => Either.mapLeft(checkBaseUrl(value), (why) => invalid("AZURE_CDN_BASE_URL", why)))
+  ),
+  keyId: Config.nonEmptyString("AZURE_CDN_KEY_ID"),
+  keyValue: Config.redacted(Config.nonEmptyString("AZURE_CDN_KEY_VALUE")),
+  attemptTimeout: Config.duration("AZURE_CDN_TIMEOUT").pipe(Config.withDefault(defaults.attemptTimeout)),
+  maxAttempts: Config.integer("AZURE_CDN_MAX_ATTEMPTS").pipe(
+    Config.withDefault(defaults.retry.maxAttempts),
+    Config.validate({ message: "must be a whole number >= 1", validation: (n) => n >= 1 })
+  ),
+  maxElapsed: Config.duration("AZURE_CDN_MAX_RETRY_TIME").pipe(Config.withDefault(defaults.retry.maxElapsed))
+}).pipe(
+  Config.map(({ maxAttempts, maxElapsed, ...rest }) => ({
+    ...rest,
+    retry: { ...defaults.retry, maxAttempts, maxElapsed }
+  }))
+)
+
+/** A layer from the environment (or whatever `ConfigProvider` is current). */
+export const fromEnv: Layer.Layer<CdnConfig, ConfigError.ConfigError> = Layer.effect(
+  CdnConfig,
+  Effect.gen(function* () {
+    return yield* config
+  })
+)

@@ -1,0 +1,73 @@
+/**
+ * The service's error body, `{"Succeeded": false, "ErrorInfo": {"Type", "Message"}}`, and its 18 documented types.
+ */
+import { Schema } from "effect"
+
+/** The 18 documented `ErrorInfo.Type` values, in the documentation's order. */
+export const ServiceErrorTypes = [
+  "CredentialInvalid",
+  "ParameterMissing",
+  "ParameterInvalid",
+  "MissingAuthorizationHeader",
+  "InvalidRequestDateHeader",
+  "MissingRequestDateHeader",
+  "AuthorizationHeaderExpired",
+  "InvalidAuthorizationHeader",
+  "ApiKeyNotFound",
+  "InvalidApiKey",
+  "WrongSignature",
+  "SubscriptionNotFound",
+  "EndpointDoesNotBelongToSubscription",
+  "EndpointNotInActiveState",
+  "EndpointNotFound",
+  "MaliciousItemPathDetected",
+  "PermissionDenied",
+  "RequestThrottled"
+] as const
+export type ServiceErrorType = (typeof ServiceErrorTypes)[number]
+
+const knownTypes: ReadonlySet<string> = new Set(ServiceErrorTypes)
+
+/** True for one of the 18 documented types. */
+export const isServiceErrorType = (type: string): type is ServiceErrorType => knownTypes.has(type)
+
+/** The body of every non-200 answer. `Type` stays open: an undocumented type must still decode. */
+export const ErrorResponse = Schema.Struct({
+  Succeeded: Schema.Literal(false),
+  ErrorInfo: Schema.Struct({
+    Type: Schema.String,
+    Message: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null })
+  })
+})
+export type ErrorResponse = typeof ErrorResponse.Type
+
+/** Builds the service's error body. */
+export const errorResponse = (type: string, message: string | null): ErrorResponse => ({
+  Succeeded: false,
+  ErrorInfo: { Type: type, Message: message }
+})
+
+// The documents give no status per type; these are the ones the emulator and the proxy answer with.
+const statusByType: Record<ServiceErrorType, number> = {
+  CredentialInvalid: 401,
+  ParameterMissing: 400,
+  ParameterInvalid: 400,
+  MissingAuthorizationHeader: 401,
+  InvalidRequestDateHeader: 400,
+  MissingRequestDateHeader: 400,
+  AuthorizationHeaderExpired: 401,
+  InvalidAuthorizationHeader: 401,
+  ApiKeyNotFound: 401,
+  InvalidApiKey: 401,
+  WrongSignature: 401,
+  SubscriptionNotFound: 404,
+  EndpointDoesNotBelongToSubscription: 404,
+  EndpointNotInActiveState: 409,
+  EndpointNotFound: 404,
+  MaliciousItemPathDetected: 400,
+  PermissionDenied: 403,
+  RequestThrottled: 429
+}
+
+/** The HTTP status that fits a documented error type. */
+export const httpStatusOf = (type: ServiceErrorType): number => statusByType[type]

@@ -1,0 +1,31 @@
+/**
+ * The service's identifiers: GUIDs, normalised to lower case so that every published signing reading agrees.
+ */
+import { Schema } from "effect"
+
+const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+// Lower-case first, then check: upper-case GUIDs are accepted and sent in lower case.
+const Guid = (brand: string) =>
+  Schema.Trim.pipe(
+    Schema.compose(Schema.Lowercase),
+    Schema.pattern(guidPattern, {
+      message: (issue) =>
+        `${brand} must be a GUID such as 5dd0413d-a2f9-442a-b836-128d87753fa9, got ${JSON.stringify(issue.actual)}`
+    })
+  )
+
+/** A subscription's unique identifier (a GUID, lower case). */
+export const SubscriptionId = Guid("SubscriptionId").pipe(Schema.brand("SubscriptionId"))
+export type SubscriptionId = typeof SubscriptionId.Type
+
+/** An endpoint's (the docs say "node") unique identifier (a GUID, lower case). */
+export const EndpointId = Guid("EndpointId").pipe(Schema.brand("EndpointId"))
+export type EndpointId = typeof EndpointId.Type
+
+/** An asynchronous operation's unique identifier (a GUID, lower case); a purge or preload's TaskTrackId. */
+export const OperationId = Guid("OperationId").pipe(Schema.brand("OperationId"))
+export type OperationId = typeof OperationId.Type
+
+/** True when the string is a GUID in any case. */
+export const isGuid = (value: string): boolean => guidPattern.test(value.trim().toLowerCase())

@@ -1,0 +1,83 @@
+/**
+ * Which failures are worth another attempt, and when: the retry policy as a `Schedule` the caller can replace.
+ */
+import { Context, Duration, Effect, Random, Schedule, ScheduleDecision, ScheduleInterval } from "effect"
+import type { RetryLimits } from "./CdnConfig.js"
+import type { CdnError } from "./Errors.js"
+
+const transientStatuses: ReadonlySet<number> = new Set([502, 503, 504])
+
+/** Throttling, a dropped or refused connection, a per-attempt timeout and a 502/503/504 are retried; nothing else. */
+export const isRetryable = (error: CdnError): boolean => {
+  switch (error._tag) {
+    case "RequestThrottled":
+    case "TransportError":
+    case "RequestTimeout":
+      return true
+    case "InvalidInput":
+      return false
+    default:
+      return transientStatuses.has(error.status)
+  }
+}
+
+/** The response's `Retry-After` in milliseconds: either delay-seconds or an HTTP date. */
+export const parseRetryAfter = (header: string | undefined, nowMillis: number): number | undefined => {
+  if (header === undefined) return undefined
+  const text = header.trim()
+  if (/^\d+$/.test(text)) return Number(text) * 1000
+  const at = Date.parse(text)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMillis)
+}
+
+/** What the policy decided after a failed attempt: told to the logs and to progress reports. */
+export interface RetryStep {
+  readonly attempt: number
+  readonly error: CdnError
+  /** How long until the next attempt; undefined when there is none. */
+  readonly delayMs: number | undefined
+}
+
+/** The policy: a `Schedule` fed with each failure. */
+export type RetryPolicy = Schedule.Schedule<RetryStep, CdnError>
+
+/** Overrides the policy built from `CdnConfig`'s retry limits. */
+export class Policy extends Context.Tag("@org/cdn-core/RetryPolicy")<Policy, RetryPolicy>() {}
+
+const retryAfterOf = (error: CdnError): number | undefined => ("retryAfterMs" in error ? error.retryAfterMs : undefined)
+
+/**
+ * Exponential backoff with jitter (each delay drawn between half and all of `baseDelay * 2^(n-1)`, capped at
+ * `maxDelay`), or exactly the `Retry-After` the service asked for; bounded by `maxAttempts` and by `maxElapsed`,
+ * counting the delay about to be slept.
+ */
+export const policy = (limits: RetryLimits): RetryPolicy =>
+  Schedule.makeWithState<{ attempt: number; start: number | undefined }, CdnError, RetryStep, never>(
+    { attempt: 1, start: undefined },
+    (now, error, state) =>
+      Effect.gen(function* () {
+        const start = state.start ?? now
+        const next = { attempt: state.attempt + 1, start }
+        const stop = [next, { attempt: state.attempt, error, delayMs: undefined }, ScheduleDecision.done] as const
+        if (!isRetryable(error) || state.attempt >= limits.maxAttempts) return stop
+        const ceiling = Math.min(
+          Duration.toMillis(limits.maxDelay),
+          Duration.toMillis(limits.baseDelay) * 2 ** (state.attempt - 1)
+        )
+        const delayMs = retryAfterOf(error) ?? Math.round(ceiling * (0.5 + (yield* Random.next) / 2))
+        if (now - start + delayMs > Duration.toMillis(limits.maxElapsed)) return stop
+        return [
+          next,
+          { attempt: state.attempt, error, delayMs },
+          ScheduleDecision.continueWith(ScheduleInterval.after(now + delayMs))
+        ] as const
+      })
+  )
+
+/** No retries at all. */
+export const none: RetryPolicy = policy({
+  maxAttempts: 1,
+  maxElapsed: Duration.zero,
+  baseDelay: Duration.zero,
+  maxDelay: Duration.zero
+})
