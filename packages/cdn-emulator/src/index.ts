@@ -1,1 +1,11 @@
-export {}
+export * as Api from "./Api.js"
+export * as App from "./App.js"
+export * as Control from "./Control.js"
+export * as Emulator from "./Emulator.js"
+export * as EmulatorOptions from "./EmulatorOptions.js"
+export * as Faults from "./Faults.js"
+export * as InProcess from "./InProcess.js"
+export * as RequestLog from "./RequestLog.js"
+export * as Server from "./Server.js"
+export * as Store from "./Store.js"
+export * as Verifier from "./Verifier.js"

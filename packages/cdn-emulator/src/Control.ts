@@ -1,0 +1,146 @@
+/**
+ * The unsigned control API under `/_emulator/`: create operations and endpoints, read the request log,
+ * set faults and the clock, reset.
+ */
+import { randomUUID } from "node:crypto"
+import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { EndpointId, OperationId, SubscriptionId } from "@org/cdn-core/Ids"
+import { Effect, ParseResult, Schema } from "effect"
+import { Emulator, now, reset } from "./Emulator.js"
+import { FaultSettings } from "./Faults.js"
+import { operationJson } from "./Store.js"
+
+/** `POST /_emulator/operations` */
+export const CreateOperation = Schema.Struct({
+  SubscriptionId,
+  EndpointId,
+  Id: Schema.optional(OperationId),
+  Type: Schema.optionalWith(Schema.String, { default: () => "Purge" }),
+  FinalStatus: Schema.optionalWith(Schema.Literal("Succeeded", "Failed"), { default: () => "Succeeded" as const }),
+  /** How long it reads as Processing. */
+  DurationMs: Schema.optionalWith(Schema.NonNegativeInt, { default: () => 0 }),
+  /** How long it reads as NotSet before that. */
+  QueuedMs: Schema.optionalWith(Schema.NonNegativeInt, { default: () => 0 }),
+  Message: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null })
+})
+
+/** `POST /_emulator/endpoints` */
+export const PutEndpoint = Schema.Struct({
+  SubscriptionId,
+  EndpointId,
+  State: Schema.optionalWith(Schema.Literal("Active", "Stopped"), { default: () => "Active" as const })
+})
+
+/** `PUT /_emulator/clock` */
+export const SetClock = Schema.Struct({ OffsetMs: Schema.Int })
+
+const problem = (status: number, error: string) => HttpServerResponse.unsafeJson({ error }, { status })
+
+// A body that does not decode is the caller's mistake: 400 with what was wrong.
+const body = <A, I>(schema: Schema.Schema<A, I>) =>
+  HttpServerRequest.schemaBodyJson(schema).pipe(
+    Effect.mapError((error) =>
+      ParseResult.isParseError(error) ? ParseResult.TreeFormatter.formatErrorSync(error) : "the body is not JSON"
+    )
+  )
+
+const createOperation = Effect.gen(function* () {
+  const emulator = yield* Emulator
+  const input = yield* body(CreateOperation)
+  if (!emulator.store.putEndpointIfAbsent(input.SubscriptionId, input.EndpointId)) {
+    return problem(409, `endpoint ${input.EndpointId} belongs to another subscription`)
+  }
+  const createdAt = yield* now(emulator)
+  const operation = {
+    id: input.Id ?? randomUUID(),
+    type: input.Type,
+    subscriptionId: input.SubscriptionId,
+    endpointId: input.EndpointId,
+    createdAt,
+    startsAt: createdAt + input.QueuedMs,
+    endsAt: createdAt + input.QueuedMs + input.DurationMs,
+    finalStatus: input.FinalStatus,
+    message: input.Message
+  }
+  emulator.store.addOperation(operation)
+  return HttpServerResponse.unsafeJson(operationJson(operation, createdAt), { status: 201 })
+})
+
+const putEndpoint = Effect.gen(function* () {
+  const emulator = yield* Emulator
+  const input = yield* body(PutEndpoint)
+  if (!emulator.store.putEndpoint(input.SubscriptionId, input.EndpointId, input.State)) {
+    return problem(409, `endpoint ${input.EndpointId} belongs to another subscription`)
+  }
+  return HttpServerResponse.unsafeJson(input, { status: 201 })
+})
+
+const setFaults = Effect.gen(function* () {
+  const emulator = yield* Emulator
+  emulator.faults.set(yield* body(FaultSettings))
+  return HttpServerResponse.unsafeJson(emulator.faults.current)
+})
+
+const setClock = Effect.gen(function* () {
+  const emulator = yield* Emulator
+  emulator.clockOffsetMs = (yield* body(SetClock)).OffsetMs
+  return HttpServerResponse.unsafeJson({
+    Now: new Date(yield* now(emulator)).toISOString(),
+    OffsetMs: emulator.clockOffsetMs
+  })
+})
+
+const withEmulator = <A>(f: (emulator: typeof Emulator.Service) => A) => Effect.map(Emulator, f)
+
+/** The control routes. Bad input answers 400 with `{"error": "..."}`. */
+export const controlRouter = HttpRouter.empty.pipe(
+  HttpRouter.post("/_emulator/operations", createOperation),
+  HttpRouter.post("/_emulator/endpoints", putEndpoint),
+  HttpRouter.get(
+    "/_emulator/requests",
+    withEmulator((e) => HttpServerResponse.unsafeJson(e.log.all()))
+  ),
+  HttpRouter.del(
+    "/_emulator/requests",
+    withEmulator((e) => {
+      e.log.clear()
+      return HttpServerResponse.empty({ status: 204 })
+    })
+  ),
+  HttpRouter.get(
+    "/_emulator/faults",
+    withEmulator((e) => HttpServerResponse.unsafeJson(e.faults.current))
+  ),
+  HttpRouter.put("/_emulator/faults", setFaults),
+  HttpRouter.del(
+    "/_emulator/faults",
+    withEmulator((e) => {
+      e.faults.clear()
+      return HttpServerResponse.empty({ status: 204 })
+    })
+  ),
+  HttpRouter.get(
+    "/_emulator/clock",
+    Effect.flatMap(Emulator, (e) =>
+      Effect.map(now(e), (at) =>
+        HttpServerResponse.unsafeJson({ Now: new Date(at).toISOString(), OffsetMs: e.clockOffsetMs })
+      )
+    )
+  ),
+  HttpRouter.put("/_emulator/clock", setClock),
+  HttpRouter.post(
+    "/_emulator/reset",
+    withEmulator((e) => {
+      reset(e)
+      return HttpServerResponse.empty({ status: 204 })
+    })
+  ),
+  HttpRouter.catchAll((error) => Effect.succeed(problem(400, error)))
+)
+
+/** The control API as an app: an unknown control route answers 404. */
+export const control = controlRouter.pipe(
+  Effect.catchTag("RouteNotFound", () =>
+    Effect.succeed(problem(404, "no such control route: see the emulator's README"))
+  )
+)
