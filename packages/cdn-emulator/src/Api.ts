@@ -3,7 +3,7 @@
  */
 import { randomUUID } from "node:crypto"
 import { type HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { errorResponse, httpStatusOf, type ServiceErrorType } from "@org/cdn-core/ErrorInfo"
+import { errorResponse, httpStatusOf, isServiceErrorType, type ServiceErrorType } from "@org/cdn-core/ErrorInfo"
 import { Effect, Schema } from "effect"
 import { Emulator, type EmulatorState, now } from "./Emulator.js"
 import type { RequestLogEntry } from "./RequestLog.js"
@@ -86,7 +86,7 @@ const route = (
   const found = emulator.store.find(subscriptionId, endpointId, operationId)
   switch (found.found) {
     case "operation":
-      return json(200, operationJson(found.operation, at), "ok")
+      return json(200, operationJson(found.operation, at, emulator.options.succeededSpelling), "ok")
     case "elsewhere":
       return failure(
         "EndpointDoesNotBelongToSubscription",
@@ -115,14 +115,9 @@ export const handleApi = (
     const query = firstValues(rawQuery)
     const at = yield* now(emulator)
     const correlationId = randomUUID()
+    const date = request.headers["x-azurecdn-request-date"]
     const verdict = verify(
-      {
-        method: request.method,
-        rawPath: path,
-        rawQuery,
-        date: request.headers["x-azurecdn-request-date"],
-        authorization: request.headers.authorization
-      },
+      { method: request.method, rawPath: path, rawQuery, date, authorization: request.headers.authorization },
       options.keys,
       options.verification,
       at,
@@ -137,6 +132,7 @@ export const handleApi = (
         method: request.method,
         path,
         query,
+        date: date ?? null,
         keyId: verdict.ok ? verdict.key.id : (verdict.keyId ?? null),
         signatureValid: verdict.ok,
         status: answer.status,
@@ -160,9 +156,15 @@ export const handleApi = (
                 ? {}
                 : { headers: { "retry-after": String(plan.throttle.retryAfterSeconds) } })
             }
-          : !verdict.ok
-            ? failure(verdict.type, verdict.message)
-            : route(emulator, request.method, path, query, verdict.key.subscriptions, at)
+          : plan.error !== undefined
+            ? json(
+                plan.error.status ?? (isServiceErrorType(plan.error.type) ? httpStatusOf(plan.error.type) : 500),
+                errorResponse(plan.error.type, plan.error.message ?? `Injected ${plan.error.type}.`),
+                plan.error.type
+              )
+            : !verdict.ok
+              ? failure(verdict.type, verdict.message)
+              : route(emulator, request.method, path, query, verdict.key.subscriptions, at)
 
     const truncated = plan.truncate && answer.status === 200
     record({ status: answer.status, outcome: truncated ? "truncate" : answer.outcome })

@@ -33,6 +33,8 @@ export interface EmulatorOptions {
   readonly seed?: number
   /** How many requests the log keeps (oldest dropped first); default 10,000. */
   readonly requestLogLimit?: number
+  /** How a finished operation spells success: the documentation's `Succeeded` (default) or the description file's `Succeed`. */
+  readonly succeededSpelling?: "Succeeded" | "Succeed"
 }
 
 /** Options with every default filled in. */
@@ -43,6 +45,7 @@ export interface ResolvedOptions {
   readonly clockOffsetMs: number
   readonly seed: number
   readonly requestLogLimit: number
+  readonly succeededSpelling: "Succeeded" | "Succeed"
 }
 
 export const resolve = (options: EmulatorOptions = {}): ResolvedOptions => ({
@@ -51,5 +54,6 @@ export const resolve = (options: EmulatorOptions = {}): ResolvedOptions => ({
   verification: options.verification ?? "strict",
   clockOffsetMs: Duration.toMillis(options.clockOffset ?? Duration.zero),
   seed: options.seed ?? 1,
-  requestLogLimit: options.requestLogLimit ?? 10_000
+  requestLogLimit: options.requestLogLimit ?? 10_000,
+  succeededSpelling: options.succeededSpelling ?? "Succeeded"
 })

@@ -23,6 +23,17 @@ export const FaultSettings = Schema.Struct({
     Schema.extend(Trigger, Schema.Struct({ status: Schema.optional(Schema.Int.pipe(Schema.between(500, 599))) }))
   ),
   truncate: Schema.optional(Trigger),
+  /** Answers a chosen error, documented or not, with the service's error body. */
+  error: Schema.optional(
+    Schema.extend(
+      Trigger,
+      Schema.Struct({
+        type: Schema.NonEmptyString,
+        status: Schema.optional(Schema.Int.pipe(Schema.between(400, 599))),
+        message: Schema.optional(Schema.String)
+      })
+    )
+  ),
   /** Reseeds the random draws of `rate` triggers. */
   seed: Schema.optional(Schema.Int)
 })
@@ -35,9 +46,19 @@ export interface FaultPlan {
   readonly html: number | undefined
   readonly throttle: { readonly retryAfterSeconds: number | undefined } | undefined
   readonly truncate: boolean
+  readonly error:
+    | { readonly type: string; readonly status: number | undefined; readonly message: string | undefined }
+    | undefined
 }
 
-export const noFaults: FaultPlan = { latencyMs: 0, drop: false, html: undefined, throttle: undefined, truncate: false }
+export const noFaults: FaultPlan = {
+  latencyMs: 0,
+  drop: false,
+  html: undefined,
+  throttle: undefined,
+  truncate: false,
+  error: undefined
+}
 
 // mulberry32: a tiny, well-known seeded generator; the same seed replays the same draws.
 const generator = (seed: number) => {
@@ -51,12 +72,12 @@ const generator = (seed: number) => {
   }
 }
 
-type Kind = "throttle" | "drop" | "html" | "truncate"
+type Kind = "throttle" | "drop" | "html" | "truncate" | "error"
 
 /** The fault settings in force, with their counters and random draws. */
 export class Faults {
   private settings: FaultSettings = {}
-  private counts: Record<Kind, number> = { throttle: 0, drop: 0, html: 0, truncate: 0 }
+  private counts: Record<Kind, number> = { throttle: 0, drop: 0, html: 0, truncate: 0, error: 0 }
   private random: () => number
 
   constructor(private readonly defaultSeed: number) {
@@ -70,7 +91,7 @@ export class Faults {
   /** Replaces the settings and restarts their counters. */
   set(settings: FaultSettings): void {
     this.settings = settings
-    this.counts = { throttle: 0, drop: 0, html: 0, truncate: 0 }
+    this.counts = { throttle: 0, drop: 0, html: 0, truncate: 0, error: 0 }
     this.random = generator(settings.seed ?? this.defaultSeed)
   }
 
@@ -89,7 +110,13 @@ export class Faults {
   /** Draws the faults for the next API request. */
   next(): FaultPlan {
     const s = this.settings
-    if (s.throttle === undefined && s.drop === undefined && s.html === undefined && s.truncate === undefined) {
+    if (
+      s.throttle === undefined &&
+      s.drop === undefined &&
+      s.html === undefined &&
+      s.truncate === undefined &&
+      s.error === undefined
+    ) {
       return s.latencyMs === undefined ? noFaults : { ...noFaults, latencyMs: s.latencyMs }
     }
     return {
@@ -97,7 +124,10 @@ export class Faults {
       drop: this.fires("drop", s.drop),
       html: this.fires("html", s.html) ? (s.html?.status ?? 502) : undefined,
       throttle: this.fires("throttle", s.throttle) ? { retryAfterSeconds: s.throttle?.retryAfterSeconds } : undefined,
-      truncate: this.fires("truncate", s.truncate)
+      truncate: this.fires("truncate", s.truncate),
+      error: this.fires("error", s.error)
+        ? { type: s.error!.type, status: s.error!.status, message: s.error!.message }
+        : undefined
     }
   }
 }

@@ -9,6 +9,8 @@ export interface RequestLogEntry {
   readonly path: string
   /** Decoded query parameters (first value per name). */
   readonly query: Readonly<Record<string, string>>
+  /** The `x-azurecdn-request-date` it carried: a retried request must carry a new one. */
+  readonly date: string | null
   /** The key ID the request named, if it named one. */
   readonly keyId: string | null
   /** Whether the date and signature held; false too when they were missing. */

@@ -107,9 +107,14 @@ export class Store {
 }
 
 /** The operation as the service reports it at `now`. */
-export const operationJson = (operation: StoredOperation, now: number): OperationJson => {
-  const status = now < operation.startsAt ? "NotSet" : now < operation.endsAt ? "Processing" : operation.finalStatus
-  const finished = status === "Succeeded" || status === "Failed"
+export const operationJson = (
+  operation: StoredOperation,
+  now: number,
+  succeeded: "Succeeded" | "Succeed" = "Succeeded"
+): OperationJson => {
+  const reached = now < operation.startsAt ? "NotSet" : now < operation.endsAt ? "Processing" : operation.finalStatus
+  const status = reached === "Succeeded" ? succeeded : reached
+  const finished = reached === "Succeeded" || reached === "Failed"
   return {
     Id: operation.id,
     Type: operation.type,
