@@ -105,6 +105,8 @@ export class CdnClient extends Effect.Service<CdnClient>()("@org/cdn-core/CdnCli
     const http = yield* HttpClient.HttpClient
     const policy = Option.getOrElse(yield* Effect.serviceOption(Retry.Policy), () => Retry.policy(config.retry))
     const timeoutMs = Duration.toMillis(config.attemptTimeout)
+    // The base URL's own path (empty for the service's host) comes before every API path on the wire.
+    const basePath = new URL(config.baseUrl).pathname.replace(/\/+$/, "")
 
     // Logged at debug level: one line per retry decision, never a header.
     const loggedPolicy = policy.pipe(
@@ -125,7 +127,7 @@ export class CdnClient extends Effect.Service<CdnClient>()("@org/cdn-core/CdnCli
     ): Effect.Effect<CdnResponse<A>, CdnError> =>
       Effect.gen(function* () {
         const started = yield* Clock.currentTimeMillis
-        const signed = yield* signer.sign(request)
+        const signed = yield* signer.sign(request, basePath + path)
         const response = yield* http.execute(signed)
         const body = yield* response.text
         const now = yield* Clock.currentTimeMillis

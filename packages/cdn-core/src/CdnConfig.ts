@@ -111,7 +111,10 @@ export const config: Config.Config<CdnConfigShape> = Config.all({
   attemptTimeout: Config.duration("AZURE_CDN_TIMEOUT").pipe(Config.withDefault(defaults.attemptTimeout)),
   maxAttempts: Config.integer("AZURE_CDN_MAX_ATTEMPTS").pipe(
     Config.withDefault(defaults.retry.maxAttempts),
-    Config.validate({ message: "must be a whole number >= 1", validation: (n) => n >= 1 })
+    // Named here: a validation outside the variable's own Config would report an empty path.
+    Config.mapOrFail((n) =>
+      n >= 1 ? Either.right(n) : Either.left(invalid("AZURE_CDN_MAX_ATTEMPTS", `must be a whole number >= 1, got ${n}`))
+    )
   ),
   maxElapsed: Config.duration("AZURE_CDN_MAX_RETRY_TIME").pipe(Config.withDefault(defaults.retry.maxElapsed))
 }).pipe(

@@ -26,6 +26,8 @@ export const parseRetryAfter = (header: string | undefined, nowMillis: number): 
   if (header === undefined) return undefined
   const text = header.trim()
   if (/^\d+$/.test(text)) return Number(text) * 1000
+  // Every HTTP-date form starts with a day name; Date.parse would read "-1" or "1.5" as a date in 2001.
+  if (!/^[A-Za-z]{3}/.test(text)) return undefined
   const at = Date.parse(text)
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMillis)
 }
