@@ -36,12 +36,16 @@ export const SetClock = Schema.Struct({ OffsetMs: Schema.Int })
 
 const problem = (status: number, error: string) => HttpServerResponse.unsafeJson({ error }, { status })
 
+// One line per problem, with its path: the schema's full tree is too long to act on.
+const describe = (error: ParseResult.ParseError): string =>
+  ParseResult.ArrayFormatter.formatErrorSync(error)
+    .map((issue) => `${issue.path.length === 0 ? "body" : issue.path.join(".")}: ${issue.message}`)
+    .join("; ")
+
 // A body that does not decode is the caller's mistake: 400 with what was wrong.
 const body = <A, I>(schema: Schema.Schema<A, I>) =>
   HttpServerRequest.schemaBodyJson(schema).pipe(
-    Effect.mapError((error) =>
-      ParseResult.isParseError(error) ? ParseResult.TreeFormatter.formatErrorSync(error) : "the body is not JSON"
-    )
+    Effect.mapError((error) => (ParseResult.isParseError(error) ? describe(error) : "the body is not JSON"))
   )
 
 const createOperation = Effect.gen(function* () {
