@@ -148,7 +148,15 @@ export class CdnClient extends Effect.Service<CdnClient>()("@org/cdn-core/CdnCli
       }).pipe(
         Effect.catchTags({
           RequestError: (error) => Effect.fail(transportError(error)),
-          ResponseError: (error) => Effect.fail(unreadable("empty", "", factsOf(error.response, Date.now())))
+          // The body could not be read to its end: the connection broke mid-answer.
+          ResponseError: (error) =>
+            Effect.fail(
+              new TransportError({
+                method: error.request.method,
+                url: error.request.url,
+                message: `the connection to ${error.request.url} broke while reading the answer (HTTP ${error.response.status}): ${describeCause(error.cause) ?? error.reason}`
+              })
+            )
         }),
         Effect.timeoutFail({
           duration: timeoutMs,
