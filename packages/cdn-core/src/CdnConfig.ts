@@ -10,7 +10,7 @@ export const defaultBaseUrl = "https://restapi.cdn.azure.cn"
 export interface RetryLimits {
   /** Attempts in all, the first included. 1 turns retries off. */
   readonly maxAttempts: number
-  /** No retry starts once this much time has passed since the first attempt. */
+  /** No retry starts once this much time (the coming delay included) has passed since the first failure. */
   readonly maxElapsed: Duration.Duration
   /** The first backoff delay; each next one doubles, with jitter. */
   readonly baseDelay: Duration.Duration
@@ -53,6 +53,8 @@ export interface CdnConfigInput {
 }
 
 const invalid = (path: string, message: string) => ConfigError.InvalidData([path], message)
+// Inside a variable's own Config, which adds the variable's name to the path.
+const refuse = (message: string) => ConfigError.InvalidData([], message)
 
 // A base URL is an http(s) origin with an optional path prefix; a trailing slash is dropped.
 const checkBaseUrl = (value: string): Either.Either<string, string> => {
@@ -102,19 +104,20 @@ export const layer = (input: CdnConfigInput): Layer.Layer<CdnConfig, ConfigError
  * `AZURE_CDN_TIMEOUT`, `AZURE_CDN_MAX_ATTEMPTS`, `AZURE_CDN_MAX_RETRY_TIME` (durations as "10 seconds").
  */
 export const config: Config.Config<CdnConfigShape> = Config.all({
+  // Each check sits inside its variable's Config (before any default), so its error names the variable.
   baseUrl: Config.string("AZURE_CDN_BASE_URL").pipe(
-    Config.withDefault(defaults.baseUrl),
-    Config.mapOrFail((value) => Either.mapLeft(checkBaseUrl(value), (why) => invalid("AZURE_CDN_BASE_URL", why)))
+    Config.mapOrFail((value) => Either.mapLeft(checkBaseUrl(value), refuse)),
+    Config.withDefault(defaults.baseUrl)
   ),
-  keyId: Config.nonEmptyString("AZURE_CDN_KEY_ID"),
+  // Trimmed first: a key ID of spaces is as missing as none.
+  keyId: Config.string("AZURE_CDN_KEY_ID").pipe(
+    Config.mapOrFail((id) => (id.trim() === "" ? Either.left(refuse("the key ID is empty")) : Either.right(id.trim())))
+  ),
   keyValue: Config.redacted(Config.nonEmptyString("AZURE_CDN_KEY_VALUE")),
   attemptTimeout: Config.duration("AZURE_CDN_TIMEOUT").pipe(Config.withDefault(defaults.attemptTimeout)),
   maxAttempts: Config.integer("AZURE_CDN_MAX_ATTEMPTS").pipe(
-    Config.withDefault(defaults.retry.maxAttempts),
-    // Named here: a validation outside the variable's own Config would report an empty path.
-    Config.mapOrFail((n) =>
-      n >= 1 ? Either.right(n) : Either.left(invalid("AZURE_CDN_MAX_ATTEMPTS", `must be a whole number >= 1, got ${n}`))
-    )
+    Config.mapOrFail((n) => (n >= 1 ? Either.right(n) : Either.left(refuse(`must be a whole number >= 1, got ${n}`)))),
+    Config.withDefault(defaults.retry.maxAttempts)
   ),
   maxElapsed: Config.duration("AZURE_CDN_MAX_RETRY_TIME").pipe(Config.withDefault(defaults.retry.maxElapsed))
 }).pipe(

@@ -135,6 +135,15 @@ describe("fromEnv", () => {
     })
   )
 
+  it.effect("trims AZURE_CDN_KEY_ID, and refuses one of spaces naming the variable", () =>
+    Effect.gen(function* () {
+      const read = yield* fromVariables({ AZURE_CDN_KEY_ID: " k ", AZURE_CDN_KEY_VALUE: secret })
+      expect(read.keyId).toBe("k")
+      const error = yield* Effect.flip(fromVariables({ AZURE_CDN_KEY_ID: "   ", AZURE_CDN_KEY_VALUE: secret }))
+      expect(String(error)).toContain("AZURE_CDN_KEY_ID")
+    })
+  )
+
   it.effect("fails naming AZURE_CDN_KEY_VALUE when it is missing or empty, without a value in the message", () =>
     Effect.gen(function* () {
       for (const variables of [{ AZURE_CDN_KEY_ID: "k" }, { AZURE_CDN_KEY_ID: "k", AZURE_CDN_KEY_VALUE: "" }]) {
