@@ -124,7 +124,6 @@ export const handleApi = (
       options.dateWindowMs
     )
     const plan = emulator.faults.next()
-    if (plan.latencyMs > 0) yield* Effect.sleep(plan.latencyMs)
 
     const record = (answer: Pick<Answer, "status" | "outcome">) => {
       const entry: RequestLogEntry = {
@@ -140,6 +139,15 @@ export const handleApi = (
         correlationId
       }
       emulator.log.add(entry)
+    }
+
+    if (plan.latencyMs > 0) {
+      // A caller that gives up while the emulator dawdles still reached it: the log must say so. On a port the
+      // app runs uninterruptibly (@effect/platform's HttpApp), so the wait opts in to the client's abort.
+      yield* Effect.sleep(plan.latencyMs).pipe(
+        Effect.interruptible,
+        Effect.onInterrupt(() => Effect.sync(() => record({ status: 0, outcome: "abandoned" })))
+      )
     }
 
     if (plan.drop) {

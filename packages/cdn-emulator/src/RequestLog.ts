@@ -16,7 +16,7 @@ export interface RequestLogEntry {
   /** Whether the date and signature held; false too when they were missing. */
   readonly signatureValid: boolean
   readonly status: number
-  /** The error type answered, or the fault injected (`drop`, `html`, `truncate`). */
+  /** The error type answered, the fault injected (`drop`, `html`, `truncate`), or `abandoned` by the caller. */
   readonly outcome: string
   readonly correlationId: string
 }
