@@ -2,6 +2,7 @@
  * The emulated service's API: verifies each request, injects faults, and answers like the service.
  */
 import { randomUUID } from "node:crypto"
+import { STATUS_CODES } from "node:http"
 import { type HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { errorResponse, httpStatusOf, isServiceErrorType, type ServiceErrorType } from "@org/cdn-core/ErrorInfo"
 import { Effect, Schema } from "effect"
@@ -24,8 +25,11 @@ export const splitTarget = (url: string): { readonly path: string; readonly quer
 const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const operationRoute = /^\/subscriptions\/([^/]+)\/endpoints\/([^/]+)\/operations\/([^/]+)$/
 
-const htmlPage = (status: number) =>
-  `<html><head><title>${status} Bad Gateway</title></head><body><center><h1>${status} Bad Gateway</h1></center><hr><center>gateway</center></body></html>`
+// What a gateway in front of the service shows when it fails: a page, not JSON.
+const htmlPage = (status: number) => {
+  const title = `${status} ${STATUS_CODES[status] ?? "Server Error"}`
+  return `<html><head><title>${title}</title></head><body><center><h1>${title}</h1></center><hr><center>gateway</center></body></html>`
+}
 
 const safeDecode = (text: string): string => {
   try {

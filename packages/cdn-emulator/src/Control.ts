@@ -67,7 +67,9 @@ const createOperation = Effect.gen(function* () {
     message: input.Message
   }
   emulator.store.addOperation(operation)
-  return HttpServerResponse.unsafeJson(operationJson(operation, createdAt), { status: 201 })
+  return HttpServerResponse.unsafeJson(operationJson(operation, createdAt, emulator.options.succeededSpelling), {
+    status: 201
+  })
 })
 
 const putEndpoint = Effect.gen(function* () {
