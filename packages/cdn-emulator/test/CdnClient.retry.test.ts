@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { CdnClient, type Errors } from "@org/cdn-core"
+import { CdnClient, type Errors, Retry } from "@org/cdn-core"
 import { Effect, Fiber, TestClock } from "effect"
 import { failureOf, requestLog, seedRefUpper, setFaults, successOf, withEmulator } from "./support.js"
 
@@ -149,6 +149,18 @@ describe("CdnClient against the emulator: retries", () => {
         const client = yield* CdnClient.CdnClient
         const error = yield* failureOf(client.getOperation(seedRefUpper))
         expect(error).toMatchObject({ _tag: "UnknownServiceError", status: 500, errorType: "InternalError" })
+        expect(yield* requestLog).toHaveLength(1)
+      })
+    )
+  )
+
+  it.effect("the policy is the caller's to replace: Retry.none gives up on the first throttle", () =>
+    withEmulator({ policy: Retry.none })(
+      Effect.gen(function* () {
+        yield* setFaults({ throttle: { times: 1, retryAfterSeconds: 1 } })
+        const client = yield* CdnClient.CdnClient
+        const error = yield* failureOf(client.getOperation(seedRefUpper))
+        expect(error).toMatchObject({ _tag: "RequestThrottled", retryAfterMs: 1000 })
         expect(yield* requestLog).toHaveLength(1)
       })
     )

@@ -3,7 +3,7 @@
  * and small helpers to drive the control API and read the request log.
  */
 import { type Headers, HttpClient, HttpClientRequest, HttpClientResponse, UrlParams } from "@effect/platform"
-import { CdnClient, CdnConfig, Signer } from "@org/cdn-core"
+import { CdnClient, CdnConfig, Retry, Signer } from "@org/cdn-core"
 import {
   Cause,
   Clock,
@@ -58,6 +58,8 @@ export interface Setup {
   readonly config?: Partial<CdnConfig.CdnConfigInput>
   /** Changes the client's requests or responses after CdnClient signed them (a broken proxy, a bad clock). */
   readonly wrap?: (client: HttpClient.HttpClient) => HttpClient.HttpClient
+  /** Replaces the retry policy built from the config's limits. */
+  readonly policy?: Retry.RetryPolicy
 }
 
 /** CdnClient in front of a fresh in-process emulator; the emulator and its HttpClient stay visible. */
@@ -80,7 +82,8 @@ export const clientLayer = (setup: Setup = {}) => {
     ...setup.config,
     retry: { ...testRetry, ...setup.config?.retry }
   })
-  return CdnClient.CdnClient.Default.pipe(Layer.provide(config), Layer.provideMerge(http))
+  const policy = setup.policy === undefined ? Layer.empty : Layer.succeed(Retry.Policy, setup.policy)
+  return CdnClient.CdnClient.Default.pipe(Layer.provide(config), Layer.provide(policy), Layer.provideMerge(http))
 }
 
 /** Runs a test body against a fresh emulator, at `startTime`, with seeded jitter. */
