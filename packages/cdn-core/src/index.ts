@@ -1,5 +1,6 @@
 export * as CdnClient from "./CdnClient.js"
 export * as CdnConfig from "./CdnConfig.js"
+export * as ErrorCategory from "./ErrorCategory.js"
 export * as ErrorInfo from "./ErrorInfo.js"
 export * as Errors from "./Errors.js"
 export * as Ids from "./Ids.js"
