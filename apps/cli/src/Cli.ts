@@ -1,0 +1,56 @@
+/**
+ * The command tree: `azcdn operation get|wait`, `azcdn sign`, `azcdn emulator`, with the exit codes in `--help`.
+ */
+import * as Command from "@effect/cli/Command"
+import * as HelpDoc from "@effect/cli/HelpDoc"
+import * as Span from "@effect/cli/HelpDoc/Span"
+import { Array as Arr, Effect } from "effect"
+import { UsageError } from "./CliErrors.js"
+import { emulator } from "./commands/Emulator.js"
+import { operationGet } from "./commands/OperationGet.js"
+import { operationWait } from "./commands/OperationWait.js"
+import { sign } from "./commands/Sign.js"
+import { exitCodeTable } from "./ExitCode.js"
+import { version } from "./Version.js"
+
+// A group on its own is not a command: say which ones there are.
+const group = (name: string, usage: string) =>
+  Command.make(name, {}, () =>
+    Effect.fail(
+      new UsageError({ message: `choose a command: ${usage} (see ${name === "azcdn" ? "" : "azcdn "}${name} --help)` })
+    )
+  )
+
+const operation = group("operation", "azcdn operation get|wait").pipe(
+  Command.withDescription("Asynchronous operations: purges and preloads."),
+  Command.withSubcommands([operationGet, operationWait])
+)
+
+const azcdn = group("azcdn", "azcdn operation get|wait, azcdn sign, azcdn emulator").pipe(
+  Command.withDescription("The command line for the Azure China CDN REST API."),
+  Command.withSubcommands([operation, sign, emulator])
+)
+
+const environment: ReadonlyArray<readonly [string, string]> = [
+  ["AZURE_CDN_BASE_URL", "the API's base URL (--base-url); default https://restapi.cdn.azure.cn"],
+  ["AZURE_CDN_KEY_ID", "the API key's ID (--key-id)"],
+  ["AZURE_CDN_KEY_VALUE", "the API key's value (--key-value, --key-value-file)"],
+  ["AZURE_CDN_TIMEOUT", "one attempt's time limit, e.g. '10 seconds'"],
+  ["AZURE_CDN_MAX_ATTEMPTS", "attempts per call, retries included; default 4"],
+  ["AZURE_CDN_MAX_RETRY_TIME", "no retry starts after this, e.g. '30 seconds'"]
+]
+
+const list = (rows: ReadonlyArray<readonly [string, string]>): HelpDoc.HelpDoc => {
+  const items = rows.map(([term, meaning]): [Span.Span, HelpDoc.HelpDoc] => [Span.text(term), HelpDoc.p(meaning)])
+  return Arr.isNonEmptyArray(items) ? HelpDoc.descriptionList(items) : HelpDoc.empty
+}
+
+const footer = HelpDoc.blocks([
+  HelpDoc.h1("EXIT CODES"),
+  list(exitCodeTable.map(([code, meaning]) => [String(code), meaning] as const)),
+  HelpDoc.h1("ENVIRONMENT (flags win over these)"),
+  list(environment)
+])
+
+/** Parses the command line (`node script args...`) and runs the command it names. */
+export const run = Command.run(azcdn, { name: "azcdn", version, footer })

@@ -1,0 +1,35 @@
+/**
+ * The `CdnClient` a command talks to: the service over HTTP, or an emulator embedded in this process.
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import type { FileSystem } from "@effect/platform/FileSystem"
+import * as HttpClient from "@effect/platform/HttpClient"
+import { CdnClient } from "@org/cdn-core/CdnClient"
+import { CdnConfig } from "@org/cdn-core/CdnConfig"
+import { Effect, Layer, Redacted } from "effect"
+import type { UsageError } from "./CliErrors.js"
+import type { GlobalFlags } from "./GlobalOptions.js"
+import { cdnConfig, type Key, keyFor } from "./Settings.js"
+
+// Requests to the embedded emulator never leave the process; a reserved host name says so.
+const embeddedBaseUrl = "http://embedded-emulator.invalid"
+
+/** An `HttpClient` answered by an emulator in this process that accepts `key`; loaded only when asked for. */
+const embeddedHttpClient = (key: Key) =>
+  Effect.promise(() => Promise.all([import("@org/cdn-emulator/Emulator"), import("@org/cdn-emulator/InProcess")])).pipe(
+    Effect.map(([Emulator, InProcess]) => {
+      const emulator = Emulator.make({ keys: [{ id: key.id, value: Redacted.value(key.value) }] })
+      return Layer.succeed(HttpClient.HttpClient, InProcess.httpClient(emulator))
+    })
+  )
+
+/** The client for these flags. Fails with a usage error, before anything is sent, when the settings are incomplete. */
+export const layer = (flags: GlobalFlags): Layer.Layer<CdnClient, UsageError, FileSystem> =>
+  Layer.unwrapEffect(
+    Effect.gen(function* () {
+      const key = yield* keyFor(flags)
+      const config = yield* cdnConfig(flags, key, flags.emulator ? embeddedBaseUrl : undefined)
+      const http = flags.emulator ? yield* embeddedHttpClient(key) : FetchHttpClient.layer
+      return CdnClient.Default.pipe(Layer.provide(Layer.succeed(CdnConfig, config)), Layer.provide(http))
+    })
+  )

@@ -1,0 +1,67 @@
+/**
+ * The exit codes (a contract: scripts test them) and which failure ends with which.
+ */
+import * as ValidationError from "@effect/cli/ValidationError"
+import { categoryOf } from "@org/cdn-core/ErrorCategory"
+import type { CdnError } from "@org/cdn-core/Errors"
+import type { WaitTimedOut } from "@org/cdn-core/Waiter"
+import type { ListenFailed, OperationFailed, UsageError } from "./CliErrors.js"
+
+export const ExitCode = {
+  /** Success; for `wait`, the operation Succeeded. */
+  Success: 0,
+  /** The service or the network failed. */
+  Failure: 1,
+  /** Usage error or invalid input: nothing was sent. */
+  Usage: 2,
+  /** A subscription, endpoint or operation was not found. */
+  NotFound: 3,
+  /** `wait`: the operation finished as Failed. */
+  OperationFailed: 4,
+  /** `wait`: the deadline passed first. */
+  TimedOut: 5
+} as const
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
+
+/** The exit codes as `--help` and the README list them. */
+export const exitCodeTable: ReadonlyArray<readonly [ExitCode, string]> = [
+  [ExitCode.Success, "success; for `operation wait`, the operation Succeeded"],
+  [ExitCode.Failure, "the service or the network failed (one line on stderr: error type, message, correlation id)"],
+  [ExitCode.Usage, "usage error or invalid input (an ID that is not a GUID, missing credentials): nothing was sent"],
+  [ExitCode.NotFound, "not found: SubscriptionNotFound, EndpointNotFound, EndpointDoesNotBelongToSubscription"],
+  [ExitCode.OperationFailed, "`operation wait`: the operation finished as Failed"],
+  [ExitCode.TimedOut, "`operation wait`: the --timeout passed first"]
+]
+
+/** Every way a command can fail. */
+export type CliFailure =
+  | CdnError
+  | WaitTimedOut
+  | UsageError
+  | OperationFailed
+  | ListenFailed
+  | ValidationError.ValidationError
+
+/** The exit code a failure ends the process with. */
+export const exitCodeOf = (failure: CliFailure): ExitCode => {
+  if (ValidationError.isValidationError(failure)) return ExitCode.Usage
+  switch (failure._tag) {
+    case "UsageError":
+      return ExitCode.Usage
+    case "OperationFailed":
+      return ExitCode.OperationFailed
+    case "WaitTimedOut":
+      return ExitCode.TimedOut
+    case "ListenFailed":
+      return ExitCode.Failure
+    default:
+      switch (categoryOf(failure)) {
+        case "invalid-input":
+          return ExitCode.Usage
+        case "not-found":
+          return ExitCode.NotFound
+        default:
+          return ExitCode.Failure
+      }
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The options every command takes. Credentials are optional here, so that `--help` works without them;
+ * the commands that need them check them when they run.
+ */
+import * as Options from "@effect/cli/Options"
+import type { Option, Redacted } from "effect"
+
+/** How results are printed. */
+export const outputFormats = ["json", "table", "tsv"] as const
+export type OutputFormat = (typeof outputFormats)[number]
+
+export const globalOptions = {
+  baseUrl: Options.text("base-url").pipe(
+    Options.withPseudoName("url"),
+    Options.withDescription("The API's base URL [env AZURE_CDN_BASE_URL; default https://restapi.cdn.azure.cn]"),
+    Options.optional
+  ),
+  keyId: Options.text("key-id").pipe(
+    Options.withPseudoName("id"),
+    Options.withDescription("The API key's ID, from the portal's key management [env AZURE_CDN_KEY_ID]"),
+    Options.optional
+  ),
+  keyValue: Options.redacted("key-value").pipe(
+    Options.withPseudoName("value"),
+    Options.withDescription(
+      "The API key's value [env AZURE_CDN_KEY_VALUE]; prefer --key-value-file or the env, which stay out of shell history"
+    ),
+    Options.optional
+  ),
+  keyValueFile: Options.text("key-value-file").pipe(
+    Options.withPseudoName("path|-"),
+    Options.withDescription(
+      "Read the key value from this file, or from stdin when it is '-' (a trailing newline is dropped)"
+    ),
+    Options.optional
+  ),
+  output: Options.choice("output", outputFormats).pipe(
+    Options.withAlias("o"),
+    Options.withDescription("json (the service's own shape), table (for people; default on a terminal) or tsv"),
+    Options.optional
+  ),
+  verbose: Options.boolean("verbose").pipe(
+    Options.withDescription("Log each HTTP attempt on stderr: method, path, status, duration, correlation id, retries")
+  ),
+  emulator: Options.boolean("emulator").pipe(
+    Options.withDescription("Run against an embedded, in-process emulator instead of the service (no account needed)")
+  )
+}
+
+/** The parsed global options. */
+export interface GlobalFlags {
+  readonly baseUrl: Option.Option<string>
+  readonly keyId: Option.Option<string>
+  readonly keyValue: Option.Option<Redacted.Redacted<string>>
+  readonly keyValueFile: Option.Option<string>
+  readonly output: Option.Option<OutputFormat>
+  readonly verbose: boolean
+  readonly emulator: boolean
+}

@@ -1,0 +1,166 @@
+/**
+ * Settings from flags over the environment: the key (Redacted from the moment it is read) and the client's config.
+ */
+import { text } from "node:stream/consumers"
+import { FileSystem } from "@effect/platform/FileSystem"
+import * as CdnConfig from "@org/cdn-core/CdnConfig"
+import * as EmulatorOptions from "@org/cdn-emulator/EmulatorOptions"
+import { Config, ConfigError, ConfigProvider, Effect, Either, Option, Redacted } from "effect"
+import { UsageError } from "./CliErrors.js"
+import type { GlobalFlags } from "./GlobalOptions.js"
+
+/** An API key: its ID and its value, which stays Redacted until the HMAC. */
+export interface Key {
+  readonly id: string
+  readonly value: Redacted.Redacted<string>
+}
+
+// The user-facing names of what the core's config checks.
+const sources: Record<string, string> = {
+  baseUrl: "--base-url / AZURE_CDN_BASE_URL",
+  keyId: "--key-id / AZURE_CDN_KEY_ID",
+  keyValue: "the key value",
+  "retry.maxAttempts": "AZURE_CDN_MAX_ATTEMPTS"
+}
+
+const describeConfigError = (error: ConfigError.ConfigError): string => {
+  if (ConfigError.isInvalidData(error) || ConfigError.isMissingData(error)) {
+    const path = error.path.join(".")
+    return `${sources[path] ?? path}: ${error.message}`
+  }
+  return String(error)
+}
+
+const usage = (error: ConfigError.ConfigError) => new UsageError({ message: describeConfigError(error) })
+
+// Flags win over env: the flags given, as the variables they stand for, in front of the environment.
+const providerOf = (flags: GlobalFlags): ConfigProvider.ConfigProvider => {
+  const given = new Map<string, string>()
+  if (Option.isSome(flags.baseUrl)) given.set("AZURE_CDN_BASE_URL", flags.baseUrl.value)
+  if (Option.isSome(flags.keyId)) given.set("AZURE_CDN_KEY_ID", flags.keyId.value)
+  return ConfigProvider.fromMap(given).pipe(ConfigProvider.orElse(() => ConfigProvider.fromEnv()))
+}
+
+// An empty variable counts as unset.
+const optionalText = (name: string) =>
+  Config.option(Config.string(name)).pipe(Config.map(Option.filter((value) => value.trim() !== "")))
+
+const read = <A>(flags: GlobalFlags, config: Config.Config<A>): Effect.Effect<A, UsageError> =>
+  Effect.withConfigProvider(config, providerOf(flags)).pipe(Effect.mapError(usage))
+
+// A key file usually ends with a newline that is not part of the key.
+const keyFromText = (content: string, from: string): Effect.Effect<Redacted.Redacted<string>, UsageError> => {
+  const value = Redacted.make(content.replace(/[\r\n]+$/, ""))
+  return Redacted.value(value) === ""
+    ? Effect.fail(new UsageError({ message: `the key value read from ${from} is empty` }))
+    : Effect.succeed(value)
+}
+
+const readStdin = Effect.tryPromise({
+  try: () => {
+    if (process.stdin.isTTY) process.stderr.write("azcdn: reading the key value from stdin (end with Ctrl-D)\n")
+    return text(process.stdin)
+  },
+  catch: (error) => new UsageError({ message: `cannot read the key value from stdin: ${String(error)}` })
+})
+
+/** Reads a key value from a file, or from stdin for `-`. */
+const readKeyFile = (path: string): Effect.Effect<Redacted.Redacted<string>, UsageError, FileSystem> =>
+  path === "-"
+    ? Effect.flatMap(readStdin, (content) => keyFromText(content, "stdin"))
+    : FileSystem.pipe(
+        Effect.flatMap((fs) => fs.readFileString(path)),
+        Effect.mapError(
+          (error) => new UsageError({ message: `cannot read the key value file ${path}: ${error.message}` })
+        ),
+        Effect.flatMap((content) => keyFromText(content, path))
+      )
+
+/** The key value: `--key-value`, else `--key-value-file`, else `AZURE_CDN_KEY_VALUE`. */
+const keyValueOf = (
+  flags: GlobalFlags
+): Effect.Effect<Option.Option<Redacted.Redacted<string>>, UsageError, FileSystem> => {
+  if (Option.isSome(flags.keyValue) && Option.isSome(flags.keyValueFile)) {
+    return Effect.fail(
+      new UsageError({ message: "give the key value once: --key-value or --key-value-file, not both" })
+    )
+  }
+  if (Option.isSome(flags.keyValue)) return Effect.succeed(flags.keyValue)
+  if (Option.isSome(flags.keyValueFile)) return Effect.asSome(readKeyFile(flags.keyValueFile.value))
+  return read(flags, Config.option(Config.redacted("AZURE_CDN_KEY_VALUE"))).pipe(
+    Effect.map(Option.filter((value) => Redacted.value(value) !== ""))
+  )
+}
+
+// Each part from where it is given; read once, since stdin can be read only once.
+const keyParts = (flags: GlobalFlags) =>
+  Effect.all({ id: read(flags, optionalText("AZURE_CDN_KEY_ID")), value: keyValueOf(flags) })
+
+const missing = (message: string) => Effect.fail(new UsageError({ message }))
+
+/** The key, or none when neither part is given; half a key is a usage error. */
+const configuredKey = (flags: GlobalFlags): Effect.Effect<Option.Option<Key>, UsageError, FileSystem> =>
+  Effect.flatMap(keyParts(flags), ({ id, value }) => {
+    if (Option.isNone(id) && Option.isNone(value)) return Effect.succeedNone
+    if (Option.isNone(id)) return missing("missing the key ID: pass --key-id or set AZURE_CDN_KEY_ID")
+    if (Option.isNone(value)) {
+      return missing("missing the key value: pass --key-value-file or --key-value, or set AZURE_CDN_KEY_VALUE")
+    }
+    return Effect.succeedSome({ id: id.value.trim(), value: value.value })
+  })
+
+/** The key, which the command cannot do without. */
+export const requiredKey = (flags: GlobalFlags): Effect.Effect<Key, UsageError, FileSystem> =>
+  Effect.flatMap(
+    configuredKey(flags),
+    Option.match({
+      onSome: Effect.succeed,
+      onNone: () =>
+        missing(
+          "missing credentials: pass --key-id and --key-value-file (or --key-value), or set AZURE_CDN_KEY_ID and AZURE_CDN_KEY_VALUE; or add --emulator to try the embedded emulator"
+        )
+    })
+  )
+
+/** The key if one is configured, else `fallback` (the emulator's demo key). */
+export const keyOr = (flags: GlobalFlags, fallback: Key): Effect.Effect<Key, UsageError, FileSystem> =>
+  Effect.map(
+    configuredKey(flags),
+    Option.getOrElse(() => fallback)
+  )
+
+/** The emulator's demo key, for `--emulator` when no key is configured. */
+export const demoKey: Key = { id: EmulatorOptions.demoKey.id, value: Redacted.make(EmulatorOptions.demoKey.value) }
+
+/** The key a command uses: the configured one, or with `--emulator` the demo key when none is configured. */
+export const keyFor = (flags: GlobalFlags): Effect.Effect<Key, UsageError, FileSystem> =>
+  flags.emulator ? keyOr(flags, demoKey) : requiredKey(flags)
+
+/** The client's settings: the base URL (unless given), the key, and the core's timeout and retry variables. */
+export const cdnConfig = (
+  flags: GlobalFlags,
+  key: Key,
+  baseUrl?: string
+): Effect.Effect<CdnConfig.CdnConfigShape, UsageError> =>
+  Effect.gen(function* () {
+    const env = yield* read(
+      flags,
+      Config.all({
+        baseUrl: optionalText("AZURE_CDN_BASE_URL"),
+        attemptTimeout: Config.option(Config.duration("AZURE_CDN_TIMEOUT")),
+        maxAttempts: Config.option(Config.integer("AZURE_CDN_MAX_ATTEMPTS")),
+        maxElapsed: Config.option(Config.duration("AZURE_CDN_MAX_RETRY_TIME"))
+      })
+    )
+    const config = CdnConfig.make({
+      keyId: key.id,
+      keyValue: key.value,
+      baseUrl: baseUrl ?? Option.getOrElse(env.baseUrl, () => CdnConfig.defaultBaseUrl),
+      ...Option.match(env.attemptTimeout, { onNone: () => ({}), onSome: (attemptTimeout) => ({ attemptTimeout }) }),
+      retry: {
+        ...Option.match(env.maxAttempts, { onNone: () => ({}), onSome: (maxAttempts) => ({ maxAttempts }) }),
+        ...Option.match(env.maxElapsed, { onNone: () => ({}), onSome: (maxElapsed) => ({ maxElapsed }) })
+      }
+    })
+    return yield* Either.mapLeft(config, usage)
+  })

@@ -1,0 +1,25 @@
+/**
+ * `azcdn operation get <operation-id> --subscription <id> --endpoint <id>`: prints the operation.
+ */
+import * as Command from "@effect/cli/Command"
+import { CdnClient, parseOperationRef } from "@org/cdn-core/CdnClient"
+import { Console, Effect } from "effect"
+import * as Client from "../Client.js"
+import { globalOptions } from "../GlobalOptions.js"
+import { formatFor, operationText } from "../Output.js"
+import { withVerbosity } from "../StderrLogger.js"
+import { operationRefArgs } from "./OperationRefArgs.js"
+
+export const operationGet = Command.make(
+  "get",
+  { ...operationRefArgs, ...globalOptions },
+  ({ operationId, subscriptionId, endpointId, ...flags }) =>
+    Effect.gen(function* () {
+      // Checked before the client is built: a bad ID is a usage error whatever the credentials.
+      const ref = yield* parseOperationRef({ subscriptionId, endpointId, operationId })
+      const operation = yield* Effect.flatMap(CdnClient, (cdn) => cdn.getOperation(ref)).pipe(
+        Effect.provide(Client.layer(flags))
+      )
+      yield* Console.log(operationText(operation, formatFor(flags.output, process.stdout.isTTY === true)))
+    }).pipe(withVerbosity(flags.verbose))
+).pipe(Command.withDescription("Print an operation (a purge, a preload): its type, status, message, start and end."))
