@@ -30,9 +30,12 @@ export const logLine = (level: LogLevel.LogLevel, message: unknown, annotations:
   return `[${level.label.toLowerCase()}] ${body}`
 }
 
+// On a terminal a log line replaces `operation wait`'s live status line, which is redrawn below it.
+const clearLiveLine = (): string => (process.stderr.isTTY ? "\r\x1b[2K" : "")
+
 /** Writes each log entry as one line on stderr. */
 export const stderrLogger = Logger.make(({ logLevel, message, annotations }) => {
-  process.stderr.write(`${logLine(logLevel, message, annotations)}\n`)
+  process.stderr.write(`${clearLiveLine()}${logLine(logLevel, message, annotations)}\n`)
 })
 
 /** Replaces Effect's default logger, which writes to stdout, with the stderr one. */
