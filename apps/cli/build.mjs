@@ -1,8 +1,9 @@
 // Bundles the CLI into one file, dist/azcdn.cjs: a small entry that answers --version on its own, with the command
 // tree (bin.ts and every dependency but Node's own modules) embedded as a string and compiled only when needed.
-// Then writes V8's code cache of that code beside it (dist/azcdn.code-cache), which spares most of the compiling
-// at every start; without it, or with another Node, the bundle compiles as usual.
+// Then writes V8's code cache of that code beside it (dist/azcdn.<hash>.code-cache), which spares most of the
+// compiling at every start; without it, or with another Node, the bundle compiles as usual.
 import { spawnSync } from "node:child_process"
+import { createHash } from "node:crypto"
 import { chmod, readFile, rm, writeFile } from "node:fs/promises"
 import { build } from "esbuild"
 
@@ -25,6 +26,8 @@ const common = {
 // The command tree as CommonJS, wrapped the way Node wraps a module so that one compile gives its exports.
 const bin = await build({ ...common, entryPoints: [here("src/bin.ts")], write: false, outfile: "bin.js" })
 const binSource = `(function (exports, require, module) {${bin.outputFiles[0].text}\n})`
+// V8 checks a cache against the source's length only: the name says which source it belongs to.
+const codeCache = `azcdn.${createHash("sha256").update(binSource).digest("hex").slice(0, 16)}.code-cache`
 
 await rm(here("dist"), { recursive: true, force: true })
 await build({
@@ -32,14 +35,18 @@ await build({
   entryPoints: [here("src/azcdn.ts")],
   outfile,
   banner: { js: "#!/usr/bin/env node" },
-  define: { ...common.define, __AZCDN_BIN__: JSON.stringify(binSource) }
+  define: {
+    ...common.define,
+    __AZCDN_BIN__: JSON.stringify(binSource),
+    __AZCDN_CODE_CACHE__: JSON.stringify(codeCache)
+  }
 })
 await chmod(outfile, 0o755)
 
-// Warm the code in a child process (its output is not the build's), then save what V8 compiled.
+// Warm the code in a child process, whose output (help text, headers) is captured and dropped.
 const sourceFile = here("dist/.bin-source.js")
 await writeFile(sourceFile, binSource)
-const warm = spawnSync(process.execPath, [here("code-cache.cjs"), sourceFile, here("dist/azcdn.code-cache")], {
+const warm = spawnSync(process.execPath, [here("code-cache.cjs"), sourceFile, here(`dist/${codeCache}`)], {
   encoding: "utf8"
 })
 await rm(sourceFile)

@@ -16,19 +16,15 @@ const commands = [
   ["operation", "wait", seed[0], "--subscription", seed[1], "--endpoint", seed[2], "--emulator", "-o", "json"]
 ]
 
-// Offline only: no configured service may be called from a build.
+// The commands are offline by construction; a developer's own settings must not change what they do.
 for (const name of Object.keys(process.env)) if (name.startsWith("AZURE_CDN_")) delete process.env[name]
 
 const main = async () => {
   const script = new Script(readFileSync(sourceFile, "utf8"), { filename: "azcdn.cjs#bin.js" })
   const module = { exports: {} }
   script.runInThisContext()(module.exports, require, module)
-  // Their output is not wanted: only the compiled code is.
-  const write = process.stdout.write
-  process.stdout.write = () => true
   const codes = []
   for (const command of commands) codes.push(await module.exports.run(["node", "azcdn", ...command]))
-  process.stdout.write = write
   if (codes.some((code) => code !== 0)) throw new Error(`a warm-up command failed: exit codes ${codes.join(", ")}`)
   writeFileSync(cacheFile, script.createCachedData())
 }

@@ -9,8 +9,10 @@ import { Script } from "node:vm"
 /** The bundled `bin.ts`: a CommonJS module as a function expression of (exports, require, module). */
 declare const __AZCDN_BIN__: string
 
-/** V8's code cache of that source, written by the build beside the bundle. */
-export const codeCachePath = `${__dirname}/azcdn.code-cache`
+/** The name of V8's code cache of that source, which the build writes beside the bundle. */
+declare const __AZCDN_CODE_CACHE__: string
+
+const codeCachePath = `${__dirname}/${__AZCDN_CODE_CACHE__}`
 
 // A cache from another Node version or another build is refused by V8 itself, which then compiles as usual.
 const readCodeCache = (): Buffer | undefined => {
