@@ -32,7 +32,7 @@ export const categoryOf = (error: CdnError): ErrorCategory => {
     case "EndpointNotFound":
     case "EndpointDoesNotBelongToSubscription":
       return "not-found"
-    // The service has no error type for an unknown operation: it answers ParameterInvalid with HTTP 404.
+    // The documents name no error for an unknown operation; a 404 ParameterInvalid (the emulator's answer) is one.
     case "ParameterInvalid":
       return error.status === 404 ? "not-found" : "rejected"
     case "CredentialInvalid":
