@@ -58,7 +58,7 @@ const factsOf = (response: HttpClientResponse.HttpClientResponse, now: number): 
 })
 
 /** Reads a body as the documented JSON: `decode` for a 200, the error body otherwise. */
-const interpret = <A>(
+export const interpret = <A>(
   body: string,
   facts: ResponseFacts,
   decode: (json: unknown) => Either.Either<A, ParseResult.ParseError>
