@@ -1,0 +1,104 @@
+/**
+ * What the proxy writes back: bytes ready for the socket, built once. Successes carry the service's own body; every
+ * failure carries the service's error shape `{"Succeeded": false, "ErrorInfo": {"Type", "Message"}}`.
+ */
+import { ErrorInfo, type Errors, Operation } from "@org/cdn-core"
+
+/** A response, ready to write (and to keep in the cache). */
+export interface Answer {
+  readonly status: number
+  readonly body: Buffer
+  /** The upstream response's `X-Correlation-Id`, when there was one. */
+  readonly correlationId: string | undefined
+  /** Seconds for `Retry-After` (429 and 503). */
+  readonly retryAfterSeconds: number | undefined
+  /** The error type, for logs and metrics; undefined on success. */
+  readonly errorType: string | undefined
+  /** A terminal operation: it will never change, so it may be kept for good. */
+  readonly terminal: boolean
+}
+
+/** An error answer in the service's body shape. */
+export const failure = (
+  status: number,
+  type: string,
+  message: string,
+  extra: { readonly correlationId?: string | undefined; readonly retryAfterSeconds?: number } = {}
+): Answer => ({
+  status,
+  body: Buffer.from(JSON.stringify(ErrorInfo.errorResponse(type, message))),
+  correlationId: extra.correlationId,
+  retryAfterSeconds: extra.retryAfterSeconds,
+  errorType: type,
+  terminal: false
+})
+
+/** The service's 200 answer, passed on byte for byte. */
+export const success = (
+  body: string,
+  status: Operation.OperationStatus,
+  correlationId: string | undefined
+): Answer => ({
+  status: 200,
+  body: Buffer.from(body),
+  correlationId,
+  retryAfterSeconds: undefined,
+  errorType: undefined,
+  terminal: Operation.isTerminal(status)
+})
+
+// The service refused the proxy's own key, signature or date: the caller can do nothing about it, so it is a bad gateway.
+const credentialTypes: ReadonlySet<string> = new Set([
+  "CredentialInvalid",
+  "MissingAuthorizationHeader",
+  "InvalidRequestDateHeader",
+  "MissingRequestDateHeader",
+  "AuthorizationHeaderExpired",
+  "InvalidAuthorizationHeader",
+  "ApiKeyNotFound",
+  "InvalidApiKey",
+  "WrongSignature"
+])
+
+const clientError = (status: number): boolean => status >= 400 && status < 500
+
+/** How a failed upstream call is answered. `defaultRetryAfterSeconds` is used when the service named none. */
+export const fromCdnError = (error: Errors.CdnError, defaultRetryAfterSeconds: number): Answer => {
+  switch (error._tag) {
+    case "RequestThrottled": {
+      // The retry budget ran out while the service still throttled: tell the caller when to come back.
+      const seconds =
+        error.retryAfterMs === undefined ? defaultRetryAfterSeconds : Math.max(1, Math.ceil(error.retryAfterMs / 1000))
+      return failure(429, "RequestThrottled", error.serviceMessage ?? "Request throttled.", {
+        correlationId: error.correlationId,
+        retryAfterSeconds: seconds
+      })
+    }
+    case "UnreadableResponse":
+      return failure(502, "BadGateway", error.message, { correlationId: error.correlationId })
+    case "TransportError":
+      return failure(502, "BadGateway", error.message)
+    case "RequestTimeout":
+      return failure(504, "GatewayTimeout", error.message)
+    case "InvalidInput":
+      return failure(400, "ParameterInvalid", error.message)
+    case "UnknownServiceError":
+      return failure(
+        clientError(error.status) ? error.status : 502,
+        error.errorType,
+        error.serviceMessage ?? error.message,
+        {
+          correlationId: error.correlationId
+        }
+      )
+    default: {
+      if (credentialTypes.has(error._tag)) {
+        return failure(502, error._tag, `The service refused the proxy's credentials: ${error.message}`, {
+          correlationId: error.correlationId
+        })
+      }
+      const status = clientError(error.status) ? error.status : ErrorInfo.httpStatusOf(error._tag)
+      return failure(status, error._tag, error.serviceMessage ?? error.message, { correlationId: error.correlationId })
+    }
+  }
+}

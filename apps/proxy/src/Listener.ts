@@ -1,0 +1,95 @@
+/**
+ * The proxy on a port: a `node:http` server held as a scoped resource. Closing the scope (SIGTERM) drains it: /readyz
+ * turns 503, no new connection is accepted, in-flight requests finish (each connection closes after its answer), and
+ * what is still open after the drain timeout is cut.
+ */
+import { createServer, type Server } from "node:http"
+import type { AddressInfo, Socket } from "node:net"
+import { Context, Duration, Effect, Layer, Runtime, RuntimeFlags } from "effect"
+import * as Answer from "./Answer.js"
+import * as Handler from "./Handler.js"
+import * as JsonLog from "./JsonLog.js"
+import * as Metrics from "./Metrics.js"
+import { Operations } from "./Operations.js"
+import { ProxyConfig } from "./ProxyConfig.js"
+
+/** Where the proxy listens. */
+export class Listening extends Context.Tag("@org/cdn-proxy/Listening")<
+  Listening,
+  { readonly host: string; readonly port: number }
+>() {}
+
+const reasons: Record<number, string> = {
+  400: "Bad Request",
+  414: "URI Too Long",
+  431: "Request Header Fields Too Large"
+}
+
+// A request the parser refused (headers too large, not HTTP): answered on the raw socket in the service's error shape.
+const refuseOnSocket =
+  (maxUrlLength: number) => (error: Error & { code?: string; rawPacket?: Buffer }, socket: Socket) => {
+    if (error.code === "ECONNRESET" || !socket.writable) {
+      socket.destroy()
+      return
+    }
+    let status = 400
+    let message = "The request could not be parsed as HTTP/1.1."
+    if (error.code === "HPE_HEADER_OVERFLOW") {
+      // The request line alone already too long: the URL is at fault, not the headers.
+      const lineEnd = error.rawPacket?.indexOf("\r\n") ?? -1
+      const urlTooLong = lineEnd < 0 || lineEnd > maxUrlLength
+      status = urlTooLong ? 414 : 431
+      message = urlTooLong ? "The request URL is too long." : "The request headers are too large."
+    }
+    const out = Answer.failure(status, "ParameterInvalid", message)
+    socket.end(
+      `HTTP/1.1 ${status} ${reasons[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${out.body.length}\r\nconnection: close\r\n\r\n${out.body.toString()}`
+    )
+    Metrics.count(Metrics.requests, Metrics.labels("route", "other", "status", String(status)))
+    JsonLog.write("info", "request", { route: "other", status, error: "ParameterInvalid" })
+  }
+
+/** Listens on PORT/HOST for the life of the scope, and drains on close. */
+export const layer: Layer.Layer<Listening, Error, ProxyConfig | Operations> = Layer.scoped(
+  Listening,
+  Effect.gen(function* () {
+    const settings = yield* ProxyConfig
+    const operations = yield* Operations
+    // Per-fiber runtime metrics (started, lifetimes) would cost every request a few metric updates nobody reads.
+    const runtime = Runtime.disableRuntimeFlag(yield* Effect.runtime<never>(), RuntimeFlags.RuntimeMetrics)
+    let draining = false
+    const server: Server = createServer({ maxHeaderSize: settings.maxHeaderBytes, keepAliveTimeout: 65_000 })
+    server.on("request", Handler.make({ settings, operations, runtime, draining: () => draining }))
+    server.on("clientError", refuseOnSocket(settings.maxUrlLength))
+
+    const address = yield* Effect.acquireRelease(
+      Effect.async<AddressInfo, Error>((resume) => {
+        const failed = (error: Error) => resume(Effect.fail(error))
+        server.once("error", failed)
+        server.listen(settings.port, settings.host, () => {
+          server.off("error", failed)
+          resume(Effect.succeed(server.address() as AddressInfo))
+        })
+      }),
+      () =>
+        Effect.async<void>((resume) => {
+          draining = true
+          const drainMs = Duration.toMillis(settings.drainTimeout)
+          JsonLog.write("info", "draining", { drainTimeoutMs: drainMs })
+          // After the drain timeout, whatever is still open is cut.
+          const cut = setTimeout(() => {
+            JsonLog.write("warn", "drain timeout: closing the connections left", {})
+            server.closeAllConnections()
+          }, drainMs)
+          server.close(() => {
+            clearTimeout(cut)
+            JsonLog.write("info", "stopped", {})
+            resume(Effect.void)
+          })
+          server.closeIdleConnections()
+        })
+    )
+    JsonLog.write("info", "listening", { host: address.address, port: address.port })
+    return { host: address.address, port: address.port }
+  })
+)

@@ -1,0 +1,94 @@
+/**
+ * The proxy's settings, from the environment: where to listen, who may call, how to cache, limit and drain. The
+ * upstream settings (AZURE_CDN_*) are cdn-core's own `CdnConfig`.
+ */
+import { Config, ConfigError, Context, Duration, Either, Layer, Option, Redacted } from "effect"
+import * as Tokens from "./Tokens.js"
+
+export interface ProxySettings {
+  readonly port: number
+  readonly host: string
+  readonly tokens: Tokens.Tokens
+  /** Off: every request goes upstream on its own (no cache, no coalescing). */
+  readonly cache: boolean
+  /** Entries kept at most; terminal operations stay until pushed out. */
+  readonly cacheCapacity: number
+  /** How long an operation still running is served from the cache. */
+  readonly runningTtl: Duration.Duration
+  /** How long a `RequestThrottled` that outlasted the retry budget is answered from the cache. */
+  readonly throttledTtl: Duration.Duration
+  /** Upstream calls per second at most (retries included); none when undefined. */
+  readonly upstreamRateLimit: number | undefined
+  readonly upstreamConnections: number
+  /** How long in-flight requests may take to finish after SIGTERM. */
+  readonly drainTimeout: Duration.Duration
+  readonly maxUrlLength: number
+  readonly maxHeaderBytes: number
+}
+
+/** The settings, as a service. */
+export class ProxyConfig extends Context.Tag("@org/cdn-proxy/ProxyConfig")<ProxyConfig, ProxySettings>() {}
+
+// Inside the variable's own Config, which adds the variable's name to the error's path.
+const refuse = (message: string) => ConfigError.InvalidData([], message)
+
+const integer = (name: string, fallback: number, min: number, max: number) =>
+  Config.integer(name).pipe(
+    Config.mapOrFail((n) =>
+      n >= min && n <= max
+        ? Either.right(n)
+        : Either.left(refuse(`must be a whole number from ${min} to ${max}, got ${n}`))
+    ),
+    Config.withDefault(fallback)
+  )
+
+const duration = (name: string, fallback: Duration.DurationInput) =>
+  Config.duration(name).pipe(Config.withDefault(Duration.decode(fallback)))
+
+/** Every proxy variable, with its default. */
+export const config: Config.Config<ProxySettings> = Config.all({
+  port: integer("PORT", 8080, 0, 65535),
+  host: Config.nonEmptyString("HOST").pipe(Config.withDefault("0.0.0.0")),
+  // Redacted as soon as it is read; the parse error never repeats a value.
+  tokens: Config.string("PROXY_TOKENS").pipe(
+    Config.mapOrFail((json) => Either.mapLeft(Tokens.parse(Redacted.make(json)), refuse))
+  ),
+  cache: Config.literal(
+    "on",
+    "off"
+  )("PROXY_CACHE").pipe(
+    Config.map((value) => value === "on"),
+    Config.withDefault(true)
+  ),
+  cacheCapacity: integer("PROXY_CACHE_CAPACITY", 10_000, 1, 10_000_000),
+  runningTtl: duration("PROXY_CACHE_RUNNING_TTL", "1 second"),
+  throttledTtl: duration("PROXY_CACHE_THROTTLED_TTL", "2 seconds"),
+  upstreamRateLimit: Config.option(
+    Config.integer("PROXY_UPSTREAM_RATE_LIMIT").pipe(
+      Config.mapOrFail((n) => (n >= 1 ? Either.right(n) : Either.left(refuse(`must be a whole number >= 1, got ${n}`))))
+    )
+  ).pipe(Config.map(Option.getOrUndefined)),
+  upstreamConnections: integer("PROXY_UPSTREAM_CONNECTIONS", 64, 1, 1024),
+  drainTimeout: duration("PROXY_DRAIN_TIMEOUT", "10 seconds"),
+  maxUrlLength: integer("PROXY_MAX_URL_LENGTH", 2048, 256, 65_536),
+  maxHeaderBytes: integer("PROXY_MAX_HEADER_BYTES", 8192, 1024, 65_536)
+})
+
+/** The settings from the environment. */
+export const fromEnv: Layer.Layer<ProxyConfig, ConfigError.ConfigError> = Layer.effect(ProxyConfig, config)
+
+/** One line for a configuration error, naming the first variable at fault. */
+export const describeError = (error: ConfigError.ConfigError): string => {
+  const first = (e: ConfigError.ConfigError): ConfigError.ConfigError =>
+    e._op === "And" || e._op === "Or" ? first(e.left) : e
+  const leaf = first(error)
+  const variable = leaf._op === "And" || leaf._op === "Or" ? "" : leaf.path.join(".")
+  // A secret's own message is "<redacted>": say what is wrong instead.
+  const message =
+    leaf._op === "MissingData"
+      ? "is not set"
+      : leaf.message === "<redacted>"
+        ? "is not valid"
+        : leaf.message.replace(/\s+/g, " ")
+  return variable === "" ? message : `${variable}: ${message}`
+}

@@ -1,0 +1,103 @@
+/**
+ * Who may call the proxy: bearer tokens from `PROXY_TOKENS`, kept only as SHA-256 digests, compared in constant
+ * time, each optionally limited to some subscriptions.
+ */
+import { hash, timingSafeEqual } from "node:crypto"
+import { Ids } from "@org/cdn-core"
+import { Either, ParseResult, Redacted, Schema } from "effect"
+
+/** One entry of `PROXY_TOKENS`: a name for the logs, the token or its SHA-256, and the subscriptions it may use. */
+const TokenEntry = Schema.Struct({
+  name: Schema.NonEmptyTrimmedString,
+  token: Schema.optional(Schema.Redacted(Schema.String.pipe(Schema.minLength(16)))),
+  sha256: Schema.optional(Schema.String.pipe(Schema.pattern(/^[0-9a-fA-F]{64}$/))),
+  subscriptions: Schema.optional(Schema.Array(Ids.SubscriptionId))
+})
+
+const TokenEntries = Schema.parseJson(Schema.Array(TokenEntry).pipe(Schema.minItems(1)))
+
+/** A caller the proxy knows. */
+export interface Caller {
+  readonly name: string
+  /** Lower-case subscription IDs it may use; undefined means all. */
+  readonly subscriptions: ReadonlySet<string> | undefined
+}
+
+interface Known extends Caller {
+  readonly digest: Buffer
+}
+
+/** The callers, ready for `authenticate`. */
+export interface Tokens {
+  readonly known: ReadonlyArray<Known>
+}
+
+// The one-shot form: no Hash object per request.
+const sha256 = (text: string): Buffer => hash("sha256", text, "buffer")
+
+// Says where and what, never the value: the value may be a token.
+const describe = (error: ParseResult.ParseError): string => {
+  const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
+  if (issue === undefined) return "is not valid"
+  const where = issue.path.length === 0 ? "" : ` at ${issue.path.map((p) => `[${JSON.stringify(p)}]`).join("")}`
+  const field = issue.path[issue.path.length - 1]
+  const what =
+    field === "token"
+      ? "a token must be a string of at least 16 characters"
+      : field === "sha256"
+        ? "sha256 must be 64 hexadecimal digits"
+        : field === "name"
+          ? "name must be a non-empty string"
+          : issue.path.includes("subscriptions")
+            ? "subscriptions must be an array of subscription GUIDs"
+            : issue._tag === "Unexpected"
+              ? "has an unknown field"
+              : issue.path.length === 0
+                ? "must be a JSON array of {name, token | sha256, subscriptions?} with at least one entry"
+                : "is not valid"
+  return `${what}${where}`
+}
+
+/** Parses `PROXY_TOKENS`; the error says what is wrong without repeating any value. */
+export const parse = (json: Redacted.Redacted<string>): Either.Either<Tokens, string> => {
+  const decoded = Schema.decodeUnknownEither(TokenEntries, { onExcessProperty: "error" })(Redacted.value(json))
+  if (Either.isLeft(decoded)) return Either.left(describe(decoded.left))
+  const known: Array<Known> = []
+  const names = new Set<string>()
+  for (const [i, entry] of decoded.right.entries()) {
+    if ((entry.token === undefined) === (entry.sha256 === undefined)) {
+      return Either.left(`entry [${i}] (${entry.name}) needs exactly one of token or sha256`)
+    }
+    if (names.has(entry.name)) return Either.left(`entry [${i}] repeats the name ${entry.name}`)
+    names.add(entry.name)
+    known.push({
+      name: entry.name,
+      digest: entry.token !== undefined ? sha256(Redacted.value(entry.token)) : Buffer.from(entry.sha256!, "hex"),
+      subscriptions: entry.subscriptions === undefined ? undefined : new Set(entry.subscriptions)
+    })
+  }
+  return Either.right({ known })
+}
+
+/** Why a request was not let in. */
+export type Refusal = "missing" | "malformed" | "unknown"
+
+const bearer = /^Bearer +(\S+) *$/i
+
+/**
+ * The caller named by an `Authorization: Bearer <token>` header. Every known digest is compared, in constant time,
+ * whatever matched before: the time taken does not say which token, or how much of one, was right.
+ */
+export const authenticate = (tokens: Tokens, header: string | undefined): Either.Either<Caller, Refusal> => {
+  if (header === undefined || header === "") return Either.left("missing")
+  const match = bearer.exec(header)
+  if (match === null) return Either.left("malformed")
+  const digest = sha256(match[1]!)
+  let found: Known | undefined
+  for (const known of tokens.known) if (timingSafeEqual(known.digest, digest) && found === undefined) found = known
+  return found === undefined ? Either.left("unknown") : Either.right(found)
+}
+
+/** True when the caller may use the (lower-case) subscription. */
+export const mayUse = (caller: Caller, subscriptionId: string): boolean =>
+  caller.subscriptions === undefined || caller.subscriptions.has(subscriptionId)

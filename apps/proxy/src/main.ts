@@ -1,0 +1,46 @@
+/**
+ * `cdn-proxy`: reads its settings from the environment, listens, serves until SIGTERM/SIGINT, drains, exits 0.
+ * A configuration error stops it before it listens, with one line naming the variable and exit code 2.
+ */
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import { CdnConfig } from "@org/cdn-core"
+import { ConfigError, Effect, Layer } from "effect"
+import * as JsonLog from "./JsonLog.js"
+import * as Listener from "./Listener.js"
+import * as Metrics from "./Metrics.js"
+import * as Operations from "./Operations.js"
+import * as ProxyConfig from "./ProxyConfig.js"
+import * as Upstream from "./Upstream.js"
+
+const settings = Layer.merge(ProxyConfig.fromEnv, CdnConfig.fromEnv)
+
+// Each layer is released in the reverse order it was built: the listener drains before the upstream pool closes.
+const proxy = Listener.layer.pipe(
+  Layer.provide(Operations.layer),
+  Layer.provide(Upstream.layer),
+  Layer.provide(settings),
+  // Spans cost time on every call and nothing here reads them.
+  Layer.provide(Layer.setTracerEnabled(false))
+)
+
+// Counters that should read 0 before their first event, so that dashboards see them from the start.
+for (const metric of [Metrics.cacheHits, Metrics.cacheMisses, Metrics.coalesced, Metrics.retries]) metric.register()
+
+process.on("exit", JsonLog.flush)
+
+const main = Layer.launch(proxy).pipe(
+  Effect.catchAll((error) =>
+    Effect.sync(() => {
+      const configuration = ConfigError.isConfigError(error)
+      const message = configuration
+        ? `invalid configuration: ${ProxyConfig.describeError(error)}`
+        : `could not start: ${error.message}`
+      JsonLog.flush()
+      process.stderr.write(`cdn-proxy: ${message}\n`)
+      process.exit(configuration ? 2 : 1)
+    })
+  ),
+  Effect.provide(JsonLog.layer)
+)
+
+NodeRuntime.runMain(main, { disablePrettyLogger: true })

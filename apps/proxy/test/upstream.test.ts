@@ -1,0 +1,166 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import {
+  allLines,
+  call,
+  createOperation,
+  type Emulator,
+  errorBody,
+  leakedSecrets,
+  type RunningProxy,
+  startEmulator,
+  startProxy,
+  tokens,
+  upstreamCalls
+} from "./support.js"
+
+let emulator: Emulator
+let proxy: RunningProxy
+
+beforeAll(async () => {
+  emulator = await startEmulator()
+  // Small budgets so that a test waits seconds, not half a minute.
+  proxy = await startProxy(emulator, {
+    AZURE_CDN_MAX_ATTEMPTS: "3",
+    AZURE_CDN_MAX_RETRY_TIME: "5 seconds",
+    AZURE_CDN_TIMEOUT: "1 second",
+    PROXY_CACHE_RUNNING_TTL: "400 millis",
+    PROXY_CACHE_THROTTLED_TTL: "1 second"
+  })
+})
+afterAll(async () => {
+  expect(await proxy.stop()).toBe(0)
+  await emulator.close()
+  expect(leakedSecrets(allLines)).toEqual([])
+})
+afterEach(() => {
+  emulator.emulator.faults.clear()
+  emulator.emulator.log.clear()
+})
+
+const get = (path: string) => call(`${proxy.url}${path}?apiVersion=1.0`, { token: tokens.ci })
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+describe("coalescing and caching", () => {
+  it("20 concurrent identical requests share one upstream call", async () => {
+    const path = await createOperation(emulator, 3_600_000)
+    emulator.emulator.faults.set({ latencyMs: 300 })
+    const replies = await Promise.all(Array.from({ length: 20 }, () => get(path)))
+    expect(replies.map((reply) => reply.status)).toEqual(Array(20).fill(200))
+    expect(new Set(replies.map((reply) => reply.text)).size).toBe(1)
+    expect(upstreamCalls(emulator, path)).toHaveLength(1)
+  })
+
+  it("a terminal operation is kept: polled again, no second upstream call", async () => {
+    const path = await createOperation(emulator, 0)
+    const first = await get(path)
+    expect(first.json).toMatchObject({ Status: "Succeeded" })
+    for (let i = 0; i < 5; i++) expect((await get(path)).text).toBe(first.text)
+    expect(upstreamCalls(emulator, path)).toHaveLength(1)
+  })
+
+  it("a running operation is kept for the TTL only, then asked again", async () => {
+    const path = await createOperation(emulator, 3_600_000)
+    expect((await get(path)).json).toMatchObject({ Status: "Processing" })
+    await get(path)
+    expect(upstreamCalls(emulator, path)).toHaveLength(1)
+    await sleep(600)
+    await get(path)
+    expect(upstreamCalls(emulator, path)).toHaveLength(2)
+  })
+
+  it("errors are not kept: an unknown operation is asked each time", async () => {
+    const path = (await createOperation(emulator, 0)).replace(/[0-9a-f-]{36}$/, "bbbbbbbb-cccc-4ddd-8eee-ffffffffffff")
+    for (let i = 0; i < 2; i++) {
+      const reply = await get(path)
+      expect(reply.status).toBe(404)
+      expect(reply.json).toEqual(errorBody("ParameterInvalid"))
+    }
+    expect(upstreamCalls(emulator, path)).toHaveLength(2)
+  })
+})
+
+describe("throttling", () => {
+  it("throttling that recovers within the budget: 200, each attempt signed afresh", async () => {
+    const path = await createOperation(emulator, 0)
+    emulator.emulator.faults.set({ throttle: { times: 2, retryAfterSeconds: 0 } })
+    const reply = await get(path)
+    expect(reply.status).toBe(200)
+    const calls = upstreamCalls(emulator, path)
+    expect(calls.map((entry) => entry.outcome)).toEqual(["RequestThrottled", "RequestThrottled", "ok"])
+    expect(calls.every((entry) => entry.signatureValid)).toBe(true)
+  })
+
+  it("throttling that outlasts the budget: 429 with Retry-After, then answered from the cache briefly", async () => {
+    const path = await createOperation(emulator, 0)
+    emulator.emulator.faults.set({ throttle: { every: 1, retryAfterSeconds: 1 } })
+    const reply = await get(path)
+    expect(reply.status).toBe(429)
+    expect(reply.headers.get("retry-after")).toBe("1")
+    expect(reply.json).toEqual(errorBody("RequestThrottled"))
+    const calls = upstreamCalls(emulator, path).length
+    expect(calls).toBe(3)
+    // Within PROXY_CACHE_THROTTLED_TTL the herd is told to wait without asking the service again.
+    expect((await get(path)).status).toBe(429)
+    expect(upstreamCalls(emulator, path)).toHaveLength(calls)
+    emulator.emulator.faults.clear()
+    await sleep(1_100)
+    expect((await get(path)).status).toBe(200)
+  })
+})
+
+describe("an upstream that misbehaves", () => {
+  it("an HTML 502 page: 502 in the service's error shape, retried first, and the proxy still serves", async () => {
+    const path = await createOperation(emulator, 0)
+    emulator.emulator.faults.set({ html: { every: 1, status: 502 } })
+    const reply = await get(path)
+    expect(reply.status).toBe(502)
+    expect(reply.headers.get("content-type")).toMatch(/^application\/json/)
+    expect(reply.json).toEqual(errorBody("BadGateway"))
+    expect(upstreamCalls(emulator, path)).toHaveLength(3)
+    emulator.emulator.faults.clear()
+    expect((await get(path)).status).toBe(200)
+  })
+
+  it("a truncated JSON answer: 502 BadGateway", async () => {
+    const path = await createOperation(emulator, 0)
+    emulator.emulator.faults.set({ truncate: { every: 1 } })
+    const reply = await get(path)
+    expect(reply.status).toBe(502)
+    expect(reply.json).toEqual(errorBody("BadGateway"))
+  })
+
+  it("a dropped connection: 502 BadGateway after the retries, and the proxy still serves", async () => {
+    const path = await createOperation(emulator, 0)
+    emulator.emulator.faults.set({ drop: { every: 1 } })
+    const reply = await get(path)
+    expect(reply.status).toBe(502)
+    expect(reply.json).toEqual(errorBody("BadGateway"))
+    expect(upstreamCalls(emulator, path)).toHaveLength(3)
+    emulator.emulator.faults.clear()
+    expect((await get(path)).status).toBe(200)
+  })
+
+  it("a slow answer past AZURE_CDN_TIMEOUT on every attempt: 504 GatewayTimeout", async () => {
+    const path = await createOperation(emulator, 0)
+    emulator.emulator.faults.set({ latencyMs: 1_500 })
+    const reply = await get(path)
+    expect(reply.status).toBe(504)
+    expect(reply.json).toEqual(errorBody("GatewayTimeout"))
+  })
+
+  it("the service refusing the proxy's own key: 502, never the caller's 401", async () => {
+    const path = await createOperation(emulator, 0)
+    emulator.emulator.faults.set({ error: { every: 1, type: "WrongSignature" } })
+    const reply = await get(path)
+    expect(reply.status).toBe(502)
+    expect(reply.json).toEqual(errorBody("WrongSignature"))
+  })
+
+  it("retries and upstream outcomes show in /metrics", async () => {
+    const metrics = (await call(`${proxy.url}/metrics`)).text
+    expect(metrics).toMatch(/^cdn_proxy_upstream_retries_total [1-9]\d*$/m)
+    expect(metrics).toMatch(/^cdn_proxy_upstream_calls_total\{outcome="http_429"\} [1-9]\d*$/m)
+    expect(metrics).toMatch(/^cdn_proxy_upstream_calls_total\{outcome="transport_error"\} [1-9]\d*$/m)
+    expect(metrics).toMatch(/^cdn_proxy_coalesced_waits_total [1-9]\d*$/m)
+  })
+})
