@@ -1,0 +1,287 @@
+// The proxy under load on loopback, against the emulator, beside two bare baselines in the same run:
+// - answered from the cache: the proxy vs baseline-cached.mjs (node:http answering the same bytes);
+// - forwarded (PROXY_CACHE=off): the proxy vs baseline-forwarder.mjs (node:http in, same HMAC, keep-alive out);
+// - the herd: N pollers of one running operation, and a terminal operation polled again and again, counted in the
+//   emulator's request log.
+// CPU per request is read from /proc/<pid>/stat of the server process (not wall time); rounds are interleaved so that
+// a change in machine load hits every contender alike, and the median round is reported.
+import { spawn } from "node:child_process"
+import { mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs"
+import { createServer } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { measure } from "./load.mjs"
+import { fmt, median, table } from "./measure.mjs"
+import { peakRssMiB } from "./process-stats.mjs"
+
+const here = (path) => fileURLToPath(new URL(path, import.meta.url))
+const proxyBundle = here("../apps/proxy/dist/proxy.mjs")
+const emulatorBin = here("../packages/cdn-emulator/dist/bin.js")
+const work = mkdtempSync(join(tmpdir(), "cdn-proxy-bench-"))
+
+const key = { AZURE_CDN_KEY_ID: "bench-key", AZURE_CDN_KEY_VALUE: "bench-key-value-not-a-secret" }
+const token = "bench-token-0123456789abcdef"
+const auth = { authorization: `Bearer ${token}` }
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
+// Requests per full-speed run; the fixed-rate rounds run about 3 seconds each.
+const cachedAmount = 20_000
+const forwardedAmount = 5_000
+const cachedRate = Number(process.env.BENCH_CACHED_RATE ?? 4_000)
+const forwardedRate = Number(process.env.BENCH_FORWARDED_RATE ?? 800)
+// `node proxy.mjs cached` runs one part alone (cached, forwarded, herd), for work on one path.
+const only = process.argv.slice(2)
+const runs = (part) => only.length === 0 || only.includes(part)
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address()
+      server.close(() => resolve(port))
+    })
+  })
+
+const children = []
+process.on("exit", () => {
+  for (const child of children) child.kill("SIGKILL")
+})
+
+/** Starts `node <args>` listening on `port`, its stdout to `logFile` (or nowhere), and waits until it answers. */
+const start = async (name, args, env, port, logFile) => {
+  const out = logFile === undefined ? "ignore" : openSync(logFile, "a")
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", out, "inherit"] })
+  children.push(child)
+  const url = `http://127.0.0.1:${port}`
+  for (let i = 0; i < 100; i++) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before listening`)
+    const up = await fetch(`${url}/healthz`).then(
+      () => true,
+      () => false
+    )
+    if (up) return { name, child, pid: child.pid, url }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`${name} did not listen on ${url} within 10 seconds`)
+}
+
+const control = async (base, method, path, body) => {
+  const response = await fetch(`${base}/_emulator${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) })
+  })
+  const text = await response.text()
+  return text === "" ? undefined : JSON.parse(text)
+}
+
+const emulatorPort = await freePort()
+const emulator = await start("emulator", [emulatorBin, "--port", String(emulatorPort)], key, emulatorPort)
+const seed = {
+  subscriptionId: "5dd0413d-a2f9-442a-b836-128d87753fa9",
+  endpointId: "46fecf3c-e874-49aa-891d-0d4dc93213e0",
+  operationId: "a97459bf-e4c4-4d4f-94e4-b775f0f09f31"
+}
+const pathOf = (op) =>
+  `/subscriptions/${op.SubscriptionId}/endpoints/${op.EndpointId}/operations/${op.Id}?apiVersion=1.0`
+const terminalPath = pathOf({ SubscriptionId: seed.subscriptionId, EndpointId: seed.endpointId, Id: seed.operationId })
+const running = await control(emulator.url, "POST", "/operations", {
+  SubscriptionId: seed.subscriptionId,
+  EndpointId: seed.endpointId,
+  DurationMs: 3_600_000
+})
+const polled = await control(emulator.url, "POST", "/operations", {
+  SubscriptionId: seed.subscriptionId,
+  EndpointId: seed.endpointId,
+  DurationMs: 0
+})
+
+const proxyEnv = (extra) => ({
+  ...key,
+  AZURE_CDN_BASE_URL: emulator.url,
+  HOST: "127.0.0.1",
+  PROXY_TOKENS: JSON.stringify([{ name: "bench", token }]),
+  ...extra
+})
+const proxyLog = join(work, "proxy.log")
+const ports = {
+  proxy: await freePort(),
+  proxyOff: await freePort(),
+  forwarder: await freePort(),
+  cached: await freePort()
+}
+const proxy = await start(
+  "proxy (cache on)",
+  [proxyBundle],
+  proxyEnv({ PORT: String(ports.proxy) }),
+  ports.proxy,
+  proxyLog
+)
+const proxyOff = await start(
+  "proxy (PROXY_CACHE=off)",
+  [proxyBundle],
+  proxyEnv({ PORT: String(ports.proxyOff), PROXY_CACHE: "off" }),
+  ports.proxyOff,
+  proxyLog
+)
+const forwarder = await start(
+  "baseline-forwarder",
+  [here("baseline-forwarder.mjs"), String(ports.forwarder), emulator.url],
+  key,
+  ports.forwarder
+)
+
+// The cached bytes: exactly what the proxy answers for the terminal operation.
+const cachedBody = await (await fetch(`${proxy.url}${terminalPath}`, { headers: auth })).text()
+const bodyFile = join(work, "body.json")
+writeFileSync(bodyFile, cachedBody)
+const cached = await start(
+  "baseline-cached",
+  [here("baseline-cached.mjs"), String(ports.cached), bodyFile],
+  {},
+  ports.cached
+)
+
+/**
+ * Each contender at full speed once (requests/s, p50/p99), then interleaved rounds at one fixed rate for CPU per
+ * request: at the same load both sides do the same number of event-loop turns, so the ratio is the cost of the code.
+ * The first fixed-rate round warms up and is dropped.
+ */
+const compare = async (contenders, { amount, rate, rateAmount }) => {
+  const run = (c, options) =>
+    measure({ pid: c.server.pid, url: `${c.server.url}${terminalPath}`, headers: c.headers, ...options })
+  const full = []
+  for (const c of contenders) {
+    await run(c, { amount: Math.round(amount / 4) })
+    full.push(await run(c, { amount }))
+  }
+  const results = contenders.map(() => [])
+  for (let round = 0; round <= rounds; round++) {
+    for (const [i, c] of contenders.entries()) {
+      const r = await run(c, { amount: rateAmount, rate })
+      if (r.notOk > 0) throw new Error(`${c.server.name}: ${r.notOk} requests failed`)
+      if (round > 0) results[i].push(r)
+    }
+  }
+  return contenders.map((c, i) => {
+    const rs = results[i]
+    if (full[i].notOk > 0) throw new Error(`${c.server.name}: ${full[i].notOk} requests failed`)
+    return {
+      name: c.server.name,
+      cpu: median(rs.map((r) => r.cpuMicrosPerRequest)),
+      // The per-round ratio to the first contender, so that both sides of a ratio saw the same machine load.
+      ratio: median(rs.map((r, k) => r.cpuMicrosPerRequest / results[0][k].cpuMicrosPerRequest)),
+      cpuFull: full[i].cpuMicrosPerRequest,
+      rps: full[i].requestsPerSecond,
+      p50: full[i].p50,
+      p99: full[i].p99
+    }
+  })
+}
+
+const show = (title, rate, rows) => {
+  console.log(`\n## ${title}`)
+  table(
+    rows.map((r) => ({
+      what: r.name,
+      [`CPU µs/req @${fmt(rate)}/s`]: fmt(r.cpu, 1),
+      "x baseline": fmt(r.ratio, 2),
+      "max req/s": fmt(r.rps),
+      "CPU µs/req @max": fmt(r.cpuFull, 1),
+      "p50 ms": fmt(r.p50, 1),
+      "p99 ms": fmt(r.p99, 1)
+    }))
+  )
+}
+
+console.log(`# cdn-proxy benchmark: ${rounds} measured rounds (median), loopback, emulator upstream`)
+const goals = []
+if (runs("cached")) {
+  const rows = await compare(
+    [
+      { server: cached, headers: {} },
+      { server: proxy, headers: auth }
+    ],
+    { amount: cachedAmount, rate: cachedRate, rateAmount: cachedRate * 3 }
+  )
+  show(`Answered from the cache (16 connections; CPU at a fixed ${fmt(cachedRate)} req/s)`, cachedRate, rows)
+  goals.push([`cached: CPU per request <= 2x bare cached server`, rows[1].ratio <= 2, `${fmt(rows[1].ratio, 2)}x`])
+}
+if (runs("forwarded")) {
+  const rows = await compare(
+    [
+      { server: forwarder, headers: {} },
+      { server: proxyOff, headers: auth }
+    ],
+    { amount: forwardedAmount, rate: forwardedRate, rateAmount: forwardedRate * 3 }
+  )
+  show(`Forwarded upstream (16 connections; CPU at a fixed ${fmt(forwardedRate)} req/s)`, forwardedRate, rows)
+  goals.push([`forwarded: CPU per request <= 2.5x bare forwarder`, rows[1].ratio <= 2.5, `${fmt(rows[1].ratio, 2)}x`])
+}
+
+/** Upstream calls the emulator logged for one path while `load` ran. */
+const upstreamCallsDuring = async (path, load) => {
+  await control(emulator.url, "DELETE", "/requests")
+  const result = await load()
+  const log = await control(emulator.url, "GET", "/requests")
+  const bare = path.slice(0, path.indexOf("?"))
+  return { result, calls: log.filter((entry) => entry.path === bare).length }
+}
+
+if (runs("herd")) {
+  const herdConnections = 50
+  const herd = await upstreamCallsDuring(pathOf(running), () =>
+    measure({
+      pid: proxy.pid,
+      url: `${proxy.url}${pathOf(running)}`,
+      headers: auth,
+      connections: herdConnections,
+      amount: 20_000
+    })
+  )
+  const herdRatio = herd.calls / herd.result.requests
+  const terminal = await upstreamCallsDuring(pathOf(polled), () =>
+    measure({ pid: proxy.pid, url: `${proxy.url}${pathOf(polled)}`, headers: auth, connections: 20, amount: 5_000 })
+  )
+  console.log(`\n## The herd (through the proxy, cache on)`)
+  table([
+    {
+      what: `${herdConnections} pollers of one running operation`,
+      requests: fmt(herd.result.requests),
+      "upstream calls": herd.calls,
+      "calls per request": fmt(herdRatio, 4),
+      "req/s": fmt(herd.result.requestsPerSecond)
+    },
+    {
+      what: "one terminal operation polled again and again",
+      requests: fmt(terminal.result.requests),
+      "upstream calls": terminal.calls,
+      "calls per request": fmt(terminal.calls / terminal.result.requests, 4),
+      "req/s": fmt(terminal.result.requestsPerSecond)
+    }
+  ])
+  goals.unshift(
+    [`herd: upstream calls per client request <= 0.06`, herdRatio <= 0.06, fmt(herdRatio, 4)],
+    [`terminal polled: no upstream call after the first`, terminal.calls <= 1, `${terminal.calls} call(s)`]
+  )
+}
+
+console.log("\n## Peak RSS (VmHWM)")
+table(
+  [cached, proxy, forwarder, proxyOff, emulator].map((s) => ({
+    process: s.name,
+    "peak RSS MiB": fmt(peakRssMiB(s.pid), 1)
+  }))
+)
+
+const log = readFileSync(proxyLog, "utf8")
+const leaked = [token, key.AZURE_CDN_KEY_VALUE, "Bearer ", "AzureCDN "].filter((secret) => log.includes(secret))
+goals.push([
+  `no token, key or Authorization header in the proxy's log`,
+  leaked.length === 0,
+  `${fmt(log.split("\n").length - 1)} lines`
+])
+console.log("")
+for (const [what, met, value] of goals) console.log(`goal: ${what} -> ${met ? "met" : "NOT met"} (${value})`)
+
+for (const s of [proxy, proxyOff, forwarder, cached, emulator]) s.child.kill("SIGTERM")
+process.exit(0)
