@@ -8,6 +8,8 @@ import { ErrorInfo, type Errors, Operation } from "@org/cdn-core"
 export interface Answer {
   readonly status: number
   readonly body: Buffer
+  /** Its response headers, built once: a cached answer is written as is. */
+  readonly headers: Readonly<Record<string, string | number>>
   /** The upstream response's `X-Correlation-Id`, when there was one. */
   readonly correlationId: string | undefined
   /** Seconds for `Retry-After` (429 and 503). */
@@ -18,34 +20,42 @@ export interface Answer {
   readonly terminal: boolean
 }
 
+const make = (
+  status: number,
+  body: Buffer,
+  fields: Pick<Answer, "correlationId" | "retryAfterSeconds" | "errorType" | "terminal">
+): Answer => {
+  const headers: Record<string, string | number> = {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": body.length
+  }
+  if (fields.correlationId !== undefined) headers["x-correlation-id"] = fields.correlationId
+  if (fields.retryAfterSeconds !== undefined) headers["retry-after"] = String(fields.retryAfterSeconds)
+  return { status, body, headers, ...fields }
+}
+
 /** An error answer in the service's body shape. */
 export const failure = (
   status: number,
   type: string,
   message: string,
   extra: { readonly correlationId?: string | undefined; readonly retryAfterSeconds?: number } = {}
-): Answer => ({
-  status,
-  body: Buffer.from(JSON.stringify(ErrorInfo.errorResponse(type, message))),
-  correlationId: extra.correlationId,
-  retryAfterSeconds: extra.retryAfterSeconds,
-  errorType: type,
-  terminal: false
-})
+): Answer =>
+  make(status, Buffer.from(JSON.stringify(ErrorInfo.errorResponse(type, message))), {
+    correlationId: extra.correlationId,
+    retryAfterSeconds: extra.retryAfterSeconds,
+    errorType: type,
+    terminal: false
+  })
 
 /** The service's 200 answer, passed on byte for byte. */
-export const success = (
-  body: string,
-  status: Operation.OperationStatus,
-  correlationId: string | undefined
-): Answer => ({
-  status: 200,
-  body: Buffer.from(body),
-  correlationId,
-  retryAfterSeconds: undefined,
-  errorType: undefined,
-  terminal: Operation.isTerminal(status)
-})
+export const success = (body: string, status: Operation.OperationStatus, correlationId: string | undefined): Answer =>
+  make(200, Buffer.from(body), {
+    correlationId,
+    retryAfterSeconds: undefined,
+    errorType: undefined,
+    terminal: Operation.isTerminal(status)
+  })
 
 // The service refused the proxy's own key, signature or date: the caller can do nothing about it, so it is a bad gateway.
 const credentialTypes: ReadonlySet<string> = new Set([

@@ -59,12 +59,12 @@ export const make = (context: HandlerContext) => {
     body: Buffer | string,
     facts: Facts
   ) => {
-    if (context.draining()) headers.connection = "close"
-    response.writeHead(status, headers)
+    // Draining: each connection closes after its answer (a copy: cached answers share their headers).
+    response.writeHead(status, context.draining() ? { ...headers, connection: "close" } : headers)
     response.end(body)
     const seconds = (performance.now() - started) / 1000
-    Metrics.count(Metrics.requests, Metrics.labels("route", route, "status", String(status)))
-    Metrics.observe(Metrics.requestDuration, seconds, Metrics.labels("route", route))
+    Metrics.count(Metrics.requests, Metrics.routeAndStatus(route, status))
+    Metrics.observe(Metrics.requestDuration, seconds, Metrics.routeOnly(route))
     JsonLog.write("info", "request", {
       method: request.method,
       route,
@@ -83,12 +83,8 @@ export const make = (context: HandlerContext) => {
     facts: Facts,
     extra?: OutgoingHttpHeaders
   ) => {
-    const headers: OutgoingHttpHeaders = { "content-type": json, "content-length": out.body.length, ...extra }
-    if (out.correlationId !== undefined) {
-      headers["x-correlation-id"] = out.correlationId
-      facts.correlationId = out.correlationId
-    }
-    if (out.retryAfterSeconds !== undefined) headers["retry-after"] = String(out.retryAfterSeconds)
+    const headers: OutgoingHttpHeaders = extra === undefined ? out.headers : { ...out.headers, ...extra }
+    if (out.correlationId !== undefined) facts.correlationId = out.correlationId
     if (out.errorType !== undefined) facts.error = out.errorType
     finish(request, response, started, route, out.status, headers, out.body, facts)
   }

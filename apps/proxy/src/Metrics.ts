@@ -53,6 +53,35 @@ export const labels = (...pairs: ReadonlyArray<string>): ReadonlyArray<MetricLab
   return found
 }
 
+const byRouteAndStatus = new Map<string, Map<number, ReadonlyArray<MetricLabel.MetricLabel>>>()
+
+/** `{route, status}` labels, looked up without building a string. */
+export const routeAndStatus = (route: string, status: number): ReadonlyArray<MetricLabel.MetricLabel> => {
+  let byStatus = byRouteAndStatus.get(route)
+  if (byStatus === undefined) {
+    byStatus = new Map()
+    byRouteAndStatus.set(route, byStatus)
+  }
+  let found = byStatus.get(status)
+  if (found === undefined) {
+    found = labels("route", route, "status", String(status))
+    byStatus.set(status, found)
+  }
+  return found
+}
+
+const byRoute = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
+
+/** `{route}` labels. */
+export const routeOnly = (route: string): ReadonlyArray<MetricLabel.MetricLabel> => {
+  let found = byRoute.get(route)
+  if (found === undefined) {
+    found = labels("route", route)
+    byRoute.set(route, found)
+  }
+  return found
+}
+
 /** Adds one to a counter, with labels. */
 export const count = (metric: Metric.Metric.Counter<number>, by: ReadonlyArray<MetricLabel.MetricLabel> = none): void =>
   metric.unsafeUpdate(1, by)
