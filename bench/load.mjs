@@ -3,24 +3,25 @@ import autocannon from "autocannon"
 import { cpuSeconds } from "./process-stats.mjs"
 
 /**
- * Sends `amount` requests over `connections` keep-alive connections (as fast as the server answers, or at `rate`
- * requests per second in all) and reports the server's CPU per request
+ * Sends requests over `connections` keep-alive connections for `duration` seconds as fast as the server answers, or
+ * `amount` of them at `rate` requests per second in all, and reports the server's CPU per request
  * (from /proc, not wall time), requests/s, p50/p99 latency and the status counts.
  */
-export const measure = async ({ pid, url, headers = {}, connections = 16, amount, rate }) => {
+export const measure = async ({ pid, url, headers = {}, connections = 16, amount, duration, rate }) => {
   const cpuBefore = cpuSeconds(pid)
   const started = performance.now()
   const result = await autocannon({
     url,
     headers,
     connections,
-    amount,
+    // A run of `amount` requests ends on autocannon's next one-second tick: full-speed runs go by `duration`.
+    ...(duration === undefined ? { amount } : { duration }),
     // A fixed total rate: contenders compared at the same load do the same number of event-loop turns.
     ...(rate === undefined ? {} : { overallRate: rate }),
     timeout: 10
   })
   const cpu = cpuSeconds(pid) - cpuBefore
-  const seconds = (performance.now() - started) / 1000
+  const seconds = duration ?? (performance.now() - started) / 1000
   const total = result.requests.total
   return {
     requests: total,

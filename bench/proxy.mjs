@@ -23,10 +23,9 @@ const work = mkdtempSync(join(tmpdir(), "cdn-proxy-bench-"))
 const key = { AZURE_CDN_KEY_ID: "bench-key", AZURE_CDN_KEY_VALUE: "bench-key-value-not-a-secret" }
 const token = "bench-token-0123456789abcdef"
 const auth = { authorization: `Bearer ${token}` }
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
-// Requests per full-speed run; the fixed-rate rounds run about 3 seconds each.
-const cachedAmount = 20_000
-const forwardedAmount = 5_000
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
+// Seconds of each full-speed run; the fixed-rate rounds run about 3 seconds each.
+const fullSeconds = 3
 const cachedRate = Number(process.env.BENCH_CACHED_RATE ?? 4_000)
 const forwardedRate = Number(process.env.BENCH_FORWARDED_RATE ?? 800)
 // `node proxy.mjs cached` runs one part alone (cached, forwarded, herd), for work on one path.
@@ -146,13 +145,13 @@ const cached = await start(
  * request: at the same load both sides do the same number of event-loop turns, so the ratio is the cost of the code.
  * The first fixed-rate round warms up and is dropped.
  */
-const compare = async (contenders, { amount, rate, rateAmount }) => {
+const compare = async (contenders, { rate, rateAmount }) => {
   const run = (c, options) =>
     measure({ pid: c.server.pid, url: `${c.server.url}${terminalPath}`, headers: c.headers, ...options })
   const full = []
   for (const c of contenders) {
-    await run(c, { amount: Math.round(amount / 4) })
-    full.push(await run(c, { amount }))
+    await run(c, { duration: 1 })
+    full.push(await run(c, { duration: fullSeconds }))
   }
   const results = contenders.map(() => [])
   for (let round = 0; round <= rounds; round++) {
@@ -201,7 +200,7 @@ if (runs("cached")) {
       { server: cached, headers: {} },
       { server: proxy, headers: auth }
     ],
-    { amount: cachedAmount, rate: cachedRate, rateAmount: cachedRate * 3 }
+    { rate: cachedRate, rateAmount: cachedRate * 3 }
   )
   show(`Answered from the cache (16 connections; CPU at a fixed ${fmt(cachedRate)} req/s)`, cachedRate, rows)
   goals.push([`cached: CPU per request <= 2x bare cached server`, rows[1].ratio <= 2, `${fmt(rows[1].ratio, 2)}x`])
@@ -212,7 +211,7 @@ if (runs("forwarded")) {
       { server: forwarder, headers: {} },
       { server: proxyOff, headers: auth }
     ],
-    { amount: forwardedAmount, rate: forwardedRate, rateAmount: forwardedRate * 3 }
+    { rate: forwardedRate, rateAmount: forwardedRate * 3 }
   )
   show(`Forwarded upstream (16 connections; CPU at a fixed ${fmt(forwardedRate)} req/s)`, forwardedRate, rows)
   goals.push([`forwarded: CPU per request <= 2.5x bare forwarder`, rows[1].ratio <= 2.5, `${fmt(rows[1].ratio, 2)}x`])
@@ -235,12 +234,12 @@ if (runs("herd")) {
       url: `${proxy.url}${pathOf(running)}`,
       headers: auth,
       connections: herdConnections,
-      amount: 20_000
+      duration: 3
     })
   )
   const herdRatio = herd.calls / herd.result.requests
   const terminal = await upstreamCallsDuring(pathOf(polled), () =>
-    measure({ pid: proxy.pid, url: `${proxy.url}${pathOf(polled)}`, headers: auth, connections: 20, amount: 5_000 })
+    measure({ pid: proxy.pid, url: `${proxy.url}${pathOf(polled)}`, headers: auth, connections: 20, duration: 2 })
   )
   console.log(`\n## The herd (through the proxy, cache on)`)
   table([
