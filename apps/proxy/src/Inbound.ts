@@ -23,6 +23,8 @@ export interface Refused {
   readonly message: string
   /** Set on 405. */
   readonly allow?: string
+  /** Set on 405: the route that exists, for logs and metrics. */
+  readonly route?: RouteName
 }
 
 /** The name a route has in logs and metrics. */
@@ -39,7 +41,7 @@ export const routeName = (route: Route | Refused): RouteName => {
     case "Metrics":
       return "metrics"
     case "Refused":
-      return "other"
+      return route.route ?? "other"
   }
 }
 
@@ -81,7 +83,7 @@ export const classify = (method: string, target: string, hasBody: boolean, limit
   }
   const route = routeOf(path, query)
   if (route._tag !== "Refused" && method !== "GET") {
-    return { ...refused(405, `Method ${method} is not allowed here; use GET.`), allow: "GET" }
+    return { ...refused(405, `Method ${method} is not allowed here; use GET.`), allow: "GET", route: routeName(route) }
   }
   if (route._tag !== "Refused" && hasBody) return refused(400, "A GET request may not carry a body.")
   return route
