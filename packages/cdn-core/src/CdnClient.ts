@@ -1,7 +1,7 @@
 /**
  * The client of the CDN API: every call signed per attempt, retried by the policy, answered with typed errors.
+ * One attempt goes over a `Transport`: any `HttpClient` by default, or a leaner one on a hot path (the proxy).
  */
-import { HttpClient, type HttpClientError, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
 import { Clock, Duration, Effect, Either, FiberRef, LogLevel, Option, ParseResult, Schedule, Schema } from "effect"
 import { CdnConfig } from "./CdnConfig.js"
 import { ErrorResponse } from "./ErrorInfo.js"
@@ -9,15 +9,14 @@ import {
   type CdnError,
   fromErrorInfo,
   InvalidInput,
-  RequestTimeout,
   type ResponseError,
   type ResponseFacts,
-  TransportError,
   unreadable
 } from "./Errors.js"
 import { Operation, OperationRef } from "./Operation.js"
 import * as Retry from "./Retry.js"
-import { Signer } from "./Signer.js"
+import { authorization, formatRequestDate, requestDateHeader, Signer, signature, stringToSign } from "./Signer.js"
+import { fromHttpClient, Transport } from "./Transport.js"
 
 /** A decoded answer, with what identifies it to the service's support. */
 export interface CdnResponse<A> {
@@ -50,13 +49,6 @@ export const parseOperationRef = (input: OperationRefInput): Either.Either<Opera
 export const operationPath = (ref: OperationRef): string =>
   `/subscriptions/${ref.subscriptionId}/endpoints/${ref.endpointId}/operations/${ref.operationId}`
 
-const factsOf = (response: HttpClientResponse.HttpClientResponse, now: number): ResponseFacts => ({
-  status: response.status,
-  correlationId: response.headers["x-correlation-id"],
-  retryAfterMs: Retry.parseRetryAfter(response.headers["retry-after"], now),
-  serverDate: response.headers.date
-})
-
 /** Reads a body as the documented JSON: `decode` for a 200, the error body otherwise. */
 export const interpret = <A>(
   body: string,
@@ -78,130 +70,136 @@ export const interpret = <A>(
   return Either.left(fromErrorInfo(error.right.ErrorInfo.Type, error.right.ErrorInfo.Message, facts))
 }
 
-const transportError = (error: HttpClientError.RequestError): TransportError =>
-  new TransportError({
-    method: error.request.method,
-    url: error.request.url,
-    message: `could not reach ${error.request.url}: ${describeCause(error.cause) ?? error.description ?? error.reason}`
-  })
-
-// undici hides the socket error under `cause`; its code (ECONNREFUSED, ECONNRESET) is what a person can act on.
-const describeCause = (cause: unknown): string | undefined => {
-  if (!(cause instanceof Error)) return undefined
-  const inner = cause.cause instanceof Error ? cause.cause : undefined
-  const code = (inner as { code?: unknown } | undefined)?.code ?? (cause as { code?: unknown }).code
-  return typeof code === "string" ? `${code} (${inner?.message ?? cause.message})` : (inner?.message ?? cause.message)
-}
-
 const isDebug = FiberRef.get(FiberRef.currentMinimumLogLevel).pipe(
   Effect.map((level) => LogLevel.lessThanEqual(level, LogLevel.Debug))
 )
 
-/** The CDN API client. Needs `CdnConfig` and an `HttpClient`. */
-export class CdnClient extends Effect.Service<CdnClient>()("@org/cdn-core/CdnClient", {
-  effect: Effect.gen(function* () {
-    const config = yield* CdnConfig
-    const signer = yield* Signer
-    const http = yield* HttpClient.HttpClient
-    const policy = Option.getOrElse(yield* Effect.serviceOption(Retry.Policy), () => Retry.policy(config.retry))
-    const timeoutMs = Duration.toMillis(config.attemptTimeout)
-    // The base URL's own path (empty for the service's host) comes before every API path on the wire.
-    const basePath = new URL(config.baseUrl).pathname.replace(/\/+$/, "")
+const query: ReadonlyArray<readonly [string, string]> = [["apiVersion", apiVersion]]
 
-    // Logged at debug level: one line per retry decision, never a header.
-    const loggedPolicy = policy.pipe(
-      Schedule.tapOutput((step) =>
-        step.delayMs === undefined
-          ? Effect.void
-          : Effect.logDebug("retrying").pipe(
-              Effect.annotateLogs({ attempt: step.attempt, error: step.error._tag, retryDelayMs: step.delayMs })
-            )
-      )
-    )
+/** Builds the client from `CdnConfig`, `Signer` and a `Transport`; a `Retry.Policy` in the context replaces the default. */
+const make = Effect.gen(function* () {
+  const config = yield* CdnConfig
+  const signer = yield* Signer
+  const transport = yield* Transport
+  const policy = Option.getOrElse(yield* Effect.serviceOption(Retry.Policy), () => Retry.policy(config.retry))
+  const timeoutMs = Duration.toMillis(config.attemptTimeout)
+  // The base URL's own path (empty for the service's host) comes before every API path on the wire.
+  const basePath = new URL(config.baseUrl).pathname.replace(/\/+$/, "")
 
-    /** One signed attempt: signed now, sent, read and decoded, within the per-attempt timeout. */
-    const attempt = <A>(
-      request: HttpClientRequest.HttpClientRequest,
-      path: string,
-      decode: (json: unknown) => Either.Either<A, ParseResult.ParseError>
-    ): Effect.Effect<CdnResponse<A>, CdnError> =>
-      Effect.gen(function* () {
-        const started = yield* Clock.currentTimeMillis
-        const signed = yield* signer.sign(request, basePath + path)
-        const response = yield* http.execute(signed)
-        const body = yield* response.text
-        const now = yield* Clock.currentTimeMillis
-        const facts = factsOf(response, now)
-        if (yield* isDebug) {
-          yield* Effect.logDebug("http attempt").pipe(
-            Effect.annotateLogs({
-              method: request.method,
-              path,
-              status: response.status,
-              durationMs: now - started,
-              correlationId: facts.correlationId ?? "-"
-            })
+  // Logged at debug level: one line per retry decision, never a header.
+  const loggedPolicy = policy.pipe(
+    Schedule.tapOutput((step) =>
+      step.delayMs === undefined
+        ? Effect.void
+        : Effect.logDebug("retrying").pipe(
+            Effect.annotateLogs({ attempt: step.attempt, error: step.error._tag, retryDelayMs: step.delayMs })
           )
-        }
-        const value = yield* interpret(body, facts, decode)
-        return { value, status: response.status, correlationId: facts.correlationId, body }
-      }).pipe(
-        Effect.catchTags({
-          RequestError: (error) => Effect.fail(transportError(error)),
-          // The body could not be read to its end: the connection broke mid-answer.
-          ResponseError: (error) =>
-            Effect.fail(
-              new TransportError({
-                method: error.request.method,
-                url: error.request.url,
-                message: `the connection to ${error.request.url} broke while reading the answer (HTTP ${error.response.status}): ${describeCause(error.cause) ?? error.reason}`
+    )
+  )
+
+  // One debug line per attempt, answered or not; the level is checked first so that a quiet run pays nothing.
+  const logAttempt = (path: string, started: number, outcome: string | number, correlationId: string | undefined) =>
+    Effect.flatMap(isDebug, (debug) =>
+      debug
+        ? Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            Effect.logDebug("http attempt").pipe(
+              Effect.annotateLogs({
+                method: "GET",
+                path,
+                status: outcome,
+                durationMs: now - started,
+                correlationId: correlationId ?? "-"
               })
             )
-        }),
-        Effect.timeoutFail({
-          duration: timeoutMs,
-          onTimeout: () =>
-            new RequestTimeout({
-              method: request.method,
-              url: request.url,
-              timeoutMs,
-              message: `no answer from ${request.url} within ${Duration.format(config.attemptTimeout)}`
-            })
-        })
-      )
+          )
+        : Effect.void
+    )
 
-    /** Sends a call, correcting the clock once if the service says the date is off, retrying by the policy. */
-    const send = <A>(
-      method: "GET",
-      path: string,
-      decode: (json: unknown) => Either.Either<A, ParseResult.ParseError>
-    ): Effect.Effect<CdnResponse<A>, CdnError> => {
-      const request = HttpClientRequest.make(method)(`${config.baseUrl}${path}`, {
-        urlParams: { apiVersion },
-        acceptJson: true
-      })
-      const once = attempt(request, path, decode)
-      const clockCorrected = once.pipe(
-        Effect.catchTag("AuthorizationHeaderExpired", (error) =>
-          error.serverDate === undefined
-            ? Effect.fail(error)
-            : signer
-                .learnServerTime(error.serverDate)
-                .pipe(Effect.flatMap((changed) => (changed ? once : Effect.fail(error))))
+  /** One attempt: signed with the time read now, sent, read and decoded. */
+  const attempt = <A>(
+    path: string,
+    decode: (json: unknown) => Either.Either<A, ParseResult.ParseError>
+  ): Effect.Effect<CdnResponse<A>, CdnError> => {
+    const url = `${config.baseUrl}${path}?apiVersion=${apiVersion}`
+    const signedPath = basePath + path
+    return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      Effect.flatMap(signer.skew, (skew) => {
+        const date = formatRequestDate(now + skew)
+        const text = stringToSign({ path: signedPath, query, date, method: "GET" })
+        const headers = {
+          accept: "application/json",
+          [requestDateHeader]: date,
+          authorization: authorization(config.keyId, signature(config.keyValue, text))
+        }
+        return transport.send({ method: "GET", url, headers }, timeoutMs).pipe(
+          Effect.tapError((error) => logAttempt(path, now, error._tag, undefined)),
+          Effect.flatMap((response) => {
+            const correlationId = response.headers["x-correlation-id"]
+            const facts = {
+              status: response.status,
+              correlationId,
+              retryAfterMs: Retry.parseRetryAfter(response.headers["retry-after"], now),
+              serverDate: response.headers.date
+            }
+            const value = interpret(response.body, facts, decode)
+            return Effect.zipRight(
+              logAttempt(path, now, response.status, correlationId),
+              Either.isRight(value)
+                ? Effect.succeed({ value: value.right, status: response.status, correlationId, body: response.body })
+                : Effect.fail(value.left)
+            )
+          })
         )
+      })
+    )
+  }
+
+  // The policy's driver is built only after a first failure: a call that succeeds at once pays nothing for it.
+  const retrying = <A>(once: Effect.Effect<A, CdnError>): Effect.Effect<A, CdnError> =>
+    Effect.catchAll(once, (first) =>
+      Effect.flatMap(Schedule.driver(loggedPolicy), (driver) => {
+        const next = (error: CdnError): Effect.Effect<A, CdnError> =>
+          Effect.matchEffect(driver.next(error), {
+            onFailure: () => Effect.fail(error),
+            onSuccess: () => Effect.catchAll(once, next)
+          })
+        return next(first)
+      })
+    )
+
+  /** Sends a call, correcting the clock once if the service says the date is off, retrying by the policy. */
+  const send = <A>(
+    path: string,
+    decode: (json: unknown) => Either.Either<A, ParseResult.ParseError>
+  ): Effect.Effect<CdnResponse<A>, CdnError> => {
+    const once = attempt(path, decode)
+    return retrying(
+      Effect.catchTag(once, "AuthorizationHeaderExpired", (error) =>
+        error.serverDate === undefined
+          ? Effect.fail(error)
+          : Effect.flatMap(signer.learnServerTime(error.serverDate), (changed) => (changed ? once : Effect.fail(error)))
       )
-      return Effect.retry(clockCorrected, loggedPolicy)
-    }
+    )
+  }
 
-    /** The operation with its response details. */
-    const getOperationResponse = (ref: OperationRefInput): Effect.Effect<CdnResponse<Operation>, CdnError> =>
-      Effect.flatMap(parseOperationRef(ref), (valid) => send("GET", operationPath(valid), decodeOperation))
+  /** The operation with its response details. */
+  const getOperationResponse = (ref: OperationRefInput): Effect.Effect<CdnResponse<Operation>, CdnError> => {
+    const valid = parseOperationRef(ref)
+    return Either.isLeft(valid) ? Effect.fail(valid.left) : send(operationPath(valid.right), decodeOperation)
+  }
 
-    /** The status and result of an asynchronous operation (a purge, a preload). */
-    const getOperation = (ref: OperationRefInput): Effect.Effect<Operation, CdnError> =>
-      Effect.map(getOperationResponse(ref), (response) => response.value)
+  /** The status and result of an asynchronous operation (a purge, a preload). */
+  const getOperation = (ref: OperationRefInput): Effect.Effect<Operation, CdnError> =>
+    Effect.map(getOperationResponse(ref), (response) => response.value)
 
-    return { getOperation, getOperationResponse } as const
-  }),
-  dependencies: [Signer.Default]
+  return { getOperation, getOperationResponse } as const
+})
+
+/**
+ * The CDN API client. `CdnClient.Default` needs `CdnConfig` and an `HttpClient`;
+ * `CdnClient.DefaultWithoutDependencies` needs `CdnConfig`, a `Signer` and a `Transport`.
+ */
+export class CdnClient extends Effect.Service<CdnClient>()("@org/cdn-core/CdnClient", {
+  effect: make,
+  dependencies: [Signer.Default, fromHttpClient]
 }) {}

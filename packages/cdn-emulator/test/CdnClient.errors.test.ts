@@ -1,4 +1,4 @@
-import { Headers, HttpClient, HttpClientRequest, UrlParams } from "@effect/platform"
+import { Headers, HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { CdnClient, ErrorInfo, type Errors } from "@org/cdn-core"
 import { Effect } from "effect"
@@ -20,6 +20,10 @@ import {
   withEmulator,
   withoutDateHeader
 } from "./support.js"
+
+// The client puts the query in the URL itself: a test that changes it replaces the URL's query.
+const withQuery = (search: string) => (request: HttpClientRequest.HttpClientRequest) =>
+  HttpClientRequest.setUrl(request, `${request.url.replace(/\?.*$/, "")}${search}`)
 
 type Ref = CdnClient.OperationRefInput
 
@@ -129,13 +133,13 @@ const cases: ReadonlyArray<Case> = [
     type: "ParameterMissing",
     status: 400,
     how: "apiVersion dropped (and the request signed again)",
-    setup: { wrap: resignedAfter((request) => rebuild(request, { urlParams: UrlParams.empty })) }
+    setup: { wrap: resignedAfter(withQuery("")) }
   },
   {
     type: "ParameterInvalid",
     status: 400,
     how: "apiVersion=2.0 (and the request signed again)",
-    setup: { wrap: resignedAfter(HttpClientRequest.setUrlParam("apiVersion", "2.0")) }
+    setup: { wrap: resignedAfter(withQuery("?apiVersion=2.0")) }
   },
   { type: "CredentialInvalid", status: 401, how: "the error fault", prepare: injected("CredentialInvalid") },
   { type: "InvalidApiKey", status: 401, how: "the error fault", prepare: injected("InvalidApiKey") },
