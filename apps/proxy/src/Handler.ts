@@ -65,12 +65,15 @@ export const make = (context: HandlerContext) => {
     const seconds = (performance.now() - started) / 1000
     Metrics.count(Metrics.requests, Metrics.routeAndStatus(route, status))
     Metrics.observe(Metrics.requestDuration, seconds, Metrics.routeOnly(route))
-    JsonLog.write("info", "request", {
-      method: request.method,
+    JsonLog.request({
+      method: request.method ?? "GET",
       route,
       status,
       durationMs: Math.round(seconds * 1e6) / 1000,
-      ...facts
+      token: facts.token,
+      cache: facts.cache,
+      correlationId: facts.correlationId,
+      error: facts.error
     })
   }
 
@@ -159,6 +162,12 @@ export const make = (context: HandlerContext) => {
             `This token may not access subscription ${route.subscriptionId}.`
           )
           answer(request, response, started, name, refused, { token })
+          return
+        }
+        const kept = operations.peek(route)
+        if (kept !== undefined) {
+          Metrics.count(Metrics.cacheHits)
+          answer(request, response, started, name, kept, { token, cache: "hit" })
           return
         }
         // The fiber is never interrupted: other requests may be waiting on the same upstream call.
