@@ -32,7 +32,35 @@ const timeNow = (): string => {
 /** Queues one line: `{"time", "level", "msg", ...fields}`. */
 export const write = (level: string, msg: string, fields: Record<string, unknown>): void => {
   const rest = JSON.stringify(fields)
-  pending += `{"time":${timeNow()},"level":"${level}","msg":${JSON.stringify(msg)}${rest === "{}" ? "}" : `,${rest.slice(1)}`}\n`
+  queue(
+    `{"time":${timeNow()},"level":"${level}","msg":${JSON.stringify(msg)}${rest === "{}" ? "}" : `,${rest.slice(1)}`}\n`
+  )
+}
+
+/** What the line of one request holds. */
+export interface RequestFields {
+  /** As node's parser accepted it: a method token, nothing to escape. */
+  readonly method: string
+  readonly route: string
+  readonly status: number
+  readonly durationMs: number
+  readonly token?: string | undefined
+  readonly cache?: string | undefined
+  readonly correlationId?: string | undefined
+  readonly error?: string | undefined
+}
+
+const field = (name: string, value: string | undefined): string =>
+  value === undefined ? "" : `,"${name}":${JSON.stringify(value)}`
+
+/** The line of one request, the same as `write("info", "request", fields)`, built without a generic stringify. */
+export const request = (f: RequestFields): void =>
+  queue(
+    `{"time":${timeNow()},"level":"info","msg":"request","method":"${f.method}","route":"${f.route}","status":${f.status},"durationMs":${f.durationMs}${field("token", f.token)}${field("cache", f.cache)}${field("correlationId", f.correlationId)}${field("error", f.error)}}\n`
+  )
+
+const queue = (line: string): void => {
+  pending += line
   if (pending.length > 65_536) flush()
   else if (!scheduled) {
     scheduled = true
