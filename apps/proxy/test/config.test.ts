@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest"
-import { key, spawnProxy, tokens } from "./support.js"
+import { afterAll, describe, expect, it } from "vitest"
+import { allLines, key, leakedSecrets, spawnProxy, tokens } from "./support.js"
 
 const good = {
   PORT: "0",
@@ -19,6 +19,9 @@ const startWith = async (change: Record<string, string | undefined>) => {
   const code = await proxy.exited
   return { code, stderr: proxy.stderr, stdout: proxy.lines }
 }
+
+// Every line of every start in this file, stdout and stderr alike.
+afterAll(() => expect(leakedSecrets(allLines)).toEqual([]))
 
 describe("configuration from the environment", () => {
   const cases: Array<[string, string, Record<string, string | undefined>]> = [
