@@ -6,7 +6,7 @@
 // CPU per request is read from /proc/<pid>/stat of the server process (not wall time); rounds are interleaved so that
 // a change in machine load hits every contender alike, and the median round is reported.
 import { spawn } from "node:child_process"
-import { mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -43,6 +43,8 @@ const freePort = () =>
 const children = []
 process.on("exit", () => {
   for (const child of children) child.kill("SIGKILL")
+  // The proxy's log of a run holds hundreds of thousands of lines: it goes with the run.
+  rmSync(work, { recursive: true, force: true })
 })
 
 /** Starts `node <args>` listening on `port`, its stdout to `logFile` (or nowhere), and waits until it answers. */
