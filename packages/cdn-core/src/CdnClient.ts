@@ -15,7 +15,15 @@ import {
 } from "./Errors.js"
 import { Operation, OperationRef } from "./Operation.js"
 import * as Retry from "./Retry.js"
-import { authorization, formatRequestDate, requestDateHeader, Signer, signature, stringToSign } from "./Signer.js"
+import {
+  authorization,
+  canonicalQuery,
+  formatRequestDate,
+  joinParts,
+  requestDateHeader,
+  Signer,
+  signature
+} from "./Signer.js"
 import { fromHttpClient, Transport } from "./Transport.js"
 
 /** A decoded answer, with what identifies it to the service's support. */
@@ -74,7 +82,8 @@ const isDebug = FiberRef.get(FiberRef.currentMinimumLogLevel).pipe(
   Effect.map((level) => LogLevel.lessThanEqual(level, LogLevel.Debug))
 )
 
-const query: ReadonlyArray<readonly [string, string]> = [["apiVersion", apiVersion]]
+// Every call sends the same query: its canonical form is computed once.
+const signedQuery = canonicalQuery([["apiVersion", apiVersion]])
 
 /** Builds the client from `CdnConfig`, `Signer` and a `Transport`; a `Retry.Policy` in the context replaces the default. */
 const make = Effect.gen(function* () {
@@ -125,7 +134,7 @@ const make = Effect.gen(function* () {
     return Effect.flatMap(Clock.currentTimeMillis, (now) =>
       Effect.flatMap(signer.skew, (skew) => {
         const date = formatRequestDate(now + skew)
-        const text = stringToSign({ path: signedPath, query, date, method: "GET" })
+        const text = joinParts(signedPath, signedQuery, date, "GET")
         const headers = {
           accept: "application/json",
           [requestDateHeader]: date,

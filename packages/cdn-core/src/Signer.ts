@@ -48,11 +48,13 @@ export const canonicalSearch = (url: URL): string => {
   if (search.length <= 1) return ""
   // Values with `%` or `+` need decoding: URLSearchParams does it exactly as the service does.
   if (search.includes("%") || search.includes("+")) return canonicalQuery(url.searchParams)
-  const body = search.slice(1)
   // The usual call carries apiVersion alone: one pair, nothing to sort or decode.
-  if (!body.includes("&")) return body.includes("=") ? body.replace("=", ":") : `${body}:`
+  if (!search.includes("&")) {
+    const eq = search.indexOf("=")
+    return eq < 0 ? `${search.slice(1)}:` : `${search.slice(1, eq)}:${search.slice(eq + 1)}`
+  }
   const pairs: Array<readonly [string, string]> = []
-  for (const part of body.split("&")) {
+  for (const part of search.slice(1).split("&")) {
     if (part === "") continue
     const eq = part.indexOf("=")
     pairs.push(eq < 0 ? [part, ""] : [part.slice(0, eq), part.slice(eq + 1)])
@@ -75,7 +77,8 @@ export interface SignedParts {
 export const stringToSign = (parts: SignedParts): string =>
   joinParts(parts.path, canonicalQuery(parts.query), parts.date, parts.method)
 
-const joinParts = (path: string, query: string, date: string, method: string): string =>
+/** The same, with the query already canonical (`canonicalQuery`), for a caller that sends the same query each time. */
+export const joinParts = (path: string, query: string, date: string, method: string): string =>
   `${path}\r\n${query}\r\n${date}\r\n${method.toUpperCase()}`
 
 /** HMAC-SHA256 keyed with the key value's UTF-8 bytes, as 64 upper-case hex digits. */
@@ -92,7 +95,7 @@ export type SignatureHeaders = {
 }
 
 const headers = (keyId: string, keyValue: Redacted.Redacted<string>, text: string, date: string): SignatureHeaders => ({
-  [requestDateHeader]: date,
+  "x-azurecdn-request-date": date,
   authorization: authorization(keyId, signature(keyValue, text))
 })
 
