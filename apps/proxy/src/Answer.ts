@@ -2,7 +2,7 @@
  * What the proxy writes back: bytes ready for the socket, built once. Successes carry the service's own body; every
  * failure carries the service's error shape `{"Succeeded": false, "ErrorInfo": {"Type", "Message"}}`.
  */
-import { ErrorInfo, type Errors, Operation } from "@org/cdn-core"
+import { ErrorCategory, ErrorInfo, type Errors, Operation } from "@org/cdn-core"
 
 /** A response, ready to write (and to keep in the cache). */
 export interface Answer {
@@ -57,19 +57,6 @@ export const success = (body: string, status: Operation.OperationStatus, correla
     terminal: Operation.isTerminal(status)
   })
 
-// The service refused the proxy's own key, signature or date: the caller can do nothing about it, so it is a bad gateway.
-const credentialTypes: ReadonlySet<string> = new Set([
-  "CredentialInvalid",
-  "MissingAuthorizationHeader",
-  "InvalidRequestDateHeader",
-  "MissingRequestDateHeader",
-  "AuthorizationHeaderExpired",
-  "InvalidAuthorizationHeader",
-  "ApiKeyNotFound",
-  "InvalidApiKey",
-  "WrongSignature"
-])
-
 const clientError = (status: number): boolean => status >= 400 && status < 500
 
 /** How a failed upstream call is answered. `defaultRetryAfterSeconds` is used when the service named none. */
@@ -102,7 +89,8 @@ export const fromCdnError = (error: Errors.CdnError, defaultRetryAfterSeconds: n
         }
       )
     default: {
-      if (credentialTypes.has(error._tag)) {
+      // The service refused the proxy's own key, signature or date: the caller can do nothing about it, so a bad gateway.
+      if (ErrorCategory.categoryOf(error) === "authentication") {
         return failure(502, error._tag, `The service refused the proxy's credentials: ${error.message}`, {
           correlationId: error.correlationId
         })
