@@ -106,7 +106,9 @@ export class UnreadableResponse extends Schema.TaggedError<UnreadableResponse>()
 export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
   message: Schema.String,
   method: Schema.String,
-  url: Schema.String
+  url: Schema.String,
+  /** The socket's error code (`ECONNREFUSED`, `ECONNRESET`, …) when there was one. */
+  code: Schema.optional(Schema.String)
 }) {}
 
 /** One attempt took longer than the per-attempt timeout. */

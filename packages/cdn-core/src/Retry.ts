@@ -83,3 +83,11 @@ export const none: RetryPolicy = policy({
   baseDelay: Duration.zero,
   maxDelay: Duration.zero
 })
+
+/**
+ * A write (POST, PUT, DELETE) is re-sent only when the service certainly did not carry it out: it throttled the
+ * request, or the connection was refused before anything was sent. After a timeout or a dropped connection the
+ * purge may have started: re-sending it would spend the quota twice, so the caller gets the error instead.
+ */
+export const isSafeToResend = (error: CdnError): boolean =>
+  error._tag === "RequestThrottled" || (error._tag === "TransportError" && error.code === "ECONNREFUSED")

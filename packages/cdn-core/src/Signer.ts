@@ -88,6 +88,19 @@ export const signature = (keyValue: Redacted.Redacted<string>, text: string): st
 /** `AzureCDN {keyId}:{signature}` */
 export const authorization = (keyId: string, sig: string): string => `AzureCDN ${keyId}:${sig}`
 
+/**
+ * The `Authorization` value of one attempt: the path, the query already canonical (`canonicalQuery`, once per
+ * call), the date sent and the method. `CdnClient` calls this for every attempt it sends.
+ */
+export const signAttempt = (
+  keyId: string,
+  keyValue: Redacted.Redacted<string>,
+  path: string,
+  query: string,
+  date: string,
+  method: string
+): string => authorization(keyId, signature(keyValue, joinParts(path, query, date, method)))
+
 /** The two headers that sign a request. */
 export type SignatureHeaders = {
   readonly [requestDateHeader]: string

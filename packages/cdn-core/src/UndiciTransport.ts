@@ -5,7 +5,7 @@
 import { Effect, Layer } from "effect"
 import { Pool } from "undici"
 import { CdnConfig } from "./CdnConfig.js"
-import { describeCause, Transport, type TransportRequest, timedOut, unreachable } from "./Transport.js"
+import { failedWith, Transport, type TransportRequest, timedOut, unreachable } from "./Transport.js"
 
 export interface UndiciTransportOptions {
   /** Connections kept to the service; default 64. */
@@ -55,7 +55,12 @@ export const layer = (options: UndiciTransportOptions = {}): Layer.Layer<Transpo
             abort?.(new Error("attempt timed out"))
           }, timeoutMs)
           pool.dispatch(
-            { method: request.method, path: request.url.slice(origin.length), headers: request.headers },
+            {
+              method: request.method,
+              path: request.url.slice(origin.length),
+              headers: request.headers,
+              ...(request.body === undefined ? {} : { body: request.body })
+            },
             {
               onRequestStart(controller) {
                 abort = (reason) => controller.abort(reason)
@@ -77,7 +82,7 @@ export const layer = (options: UndiciTransportOptions = {}): Layer.Layer<Transpo
                 finish(Effect.succeed({ status, headers, body }))
               },
               onResponseError(_controller, error) {
-                finish(Effect.fail(unreachable(request, describeCause(error))))
+                finish(Effect.fail(failedWith(request, error)))
               }
             }
           )

@@ -2,8 +2,12 @@
  * Waiting for an operation: poll until it is `Succeeded` or `Failed`, within a deadline.
  */
 import { Clock, Duration, Effect, Schema } from "effect"
-import { CdnClient, type OperationRefInput } from "./CdnClient.js"
-import type { CdnError } from "./Errors.js"
+import type { AsyncResult } from "./AsyncResult.js"
+import * as CdnApi from "./CdnApi.js"
+import { CdnClient, type CdnResponse, type OperationRefInput } from "./CdnClient.js"
+import type { PreloadInput, PreloadResult, PurgeInput, PurgeResult } from "./Content.js"
+import { type CdnError, unreadable } from "./Errors.js"
+import type { OperationId } from "./Ids.js"
 import { isTerminal, type Operation } from "./Operation.js"
 
 /** The deadline passed before the operation finished. */
@@ -71,3 +75,69 @@ export const waitForOperation = (
       }
     })
   })
+
+/** A finished purge or preload: its operation (Succeeded or Failed) and the per-item results. */
+export interface Finished<R> {
+  /** The `TaskTrackId`: purge or preload id, and operation id. */
+  readonly id: OperationId
+  readonly operation: Operation
+  readonly result: R
+}
+
+// An accepted write names the id to follow; an answer without one cannot be followed.
+const trackId = (response: CdnResponse<AsyncResult>): Effect.Effect<OperationId, CdnError> => {
+  const id = response.value.taskTrackId
+  return id !== undefined
+    ? Effect.succeed(id)
+    : Effect.fail(
+        unreadable("unexpected-shape", response.body, {
+          status: response.status,
+          correlationId: response.correlationId,
+          retryAfterMs: undefined,
+          serverDate: undefined
+        })
+      )
+}
+
+type Ids = { readonly subscriptionId: string; readonly endpointId: string }
+
+const startAndWait = <R>(
+  start: (client: CdnClient) => Effect.Effect<CdnResponse<AsyncResult>, CdnError>,
+  input: Ids,
+  results: (client: CdnClient, ids: Ids, id: OperationId) => Effect.Effect<R, CdnError>,
+  options: WaitOptions
+): Effect.Effect<Finished<R>, CdnError | WaitTimedOut, CdnClient> =>
+  Effect.gen(function* () {
+    const client = yield* CdnClient
+    const ids = { subscriptionId: input.subscriptionId, endpointId: input.endpointId }
+    const id = yield* Effect.flatMap(start(client), trackId)
+    const operation = yield* waitForOperation({ ...ids, operationId: id }, options)
+    return { id, operation, result: yield* results(client, ids, id) }
+  })
+
+/**
+ * Purges, waits until the operation is terminal, and returns it with the per-item results. The purge itself is
+ * sent once: it is never re-sent after a timeout (see `Retry.isSafeToResend`).
+ */
+export const purgeAndWait = (
+  input: PurgeInput,
+  options: WaitOptions = {}
+): Effect.Effect<Finished<PurgeResult>, CdnError | WaitTimedOut, CdnClient> =>
+  startAndWait(
+    (client) => client.request(CdnApi.calls.purge, input),
+    input,
+    (client, ids, purgeId) => client.getPurge({ ...ids, purgeId }),
+    options
+  )
+
+/** Preloads, waits until the operation is terminal, and returns it with the per-item results. */
+export const preloadAndWait = (
+  input: PreloadInput,
+  options: WaitOptions = {}
+): Effect.Effect<Finished<PreloadResult>, CdnError | WaitTimedOut, CdnClient> =>
+  startAndWait(
+    (client) => client.request(CdnApi.calls.preload, input),
+    input,
+    (client, ids, preloadId) => client.getPreload({ ...ids, preloadId }),
+    options
+  )

@@ -1,0 +1,252 @@
+/**
+ * The API's calls described once: method, path, who may make it, what the caller gives, what goes on the wire,
+ * what comes back. `CdnClient` derives a typed method from each; the emulator and the proxy route by them.
+ * Adding a call is one entry here.
+ */
+import type { Schema } from "effect"
+import { AsyncResult } from "./AsyncResult.js"
+import { PreloadInput, PreloadRef, PreloadResult, PurgeInput, PurgeRef, PurgeResult, purgeBody } from "./Content.js"
+import {
+  CreateEndpointInput,
+  createEndpointBody,
+  Endpoint,
+  EndpointList,
+  EndpointRef,
+  SubscriptionRef,
+  UpdateEndpointInput,
+  updateEndpointBody
+} from "./Endpoints.js"
+import { Operation, OperationRef } from "./Operation.js"
+import {
+  EndpointBandwidth,
+  EndpointBandwidthInput,
+  EndpointVolume,
+  EndpointVolumeInput,
+  trafficQuery
+} from "./Traffic.js"
+import type { Method } from "./Transport.js"
+
+/** The API version every call carries. */
+export const apiVersion = "1.0"
+
+/**
+ * What a caller needs to make a call (the proxy's token permissions): `read` for every GET, `purge` for purge and
+ * preload, `manage` for changing endpoints.
+ */
+export type Permission = "read" | "purge" | "manage"
+
+/** One call of the API. */
+export interface Call<In, Valid, Out> {
+  readonly method: Method
+  /** The path, with `{name}` filled from the checked input, e.g. `/subscriptions/{subscriptionId}/endpoints`. */
+  readonly path: string
+  readonly permission: Permission
+  /** One line for a person: what the call does. */
+  readonly summary: string
+  /** Checks and normalises what the caller gives (GUIDs lower-cased, URLs and ranges checked). */
+  readonly input: Schema.Schema<Valid, In>
+  /** Query parameters besides `apiVersion`. */
+  readonly query?: (input: Valid) => ReadonlyArray<readonly [string, string]>
+  /** The JSON payload of a write. */
+  readonly body?: (input: Valid) => unknown
+  /** Reads a 2xx answer. */
+  readonly success: Schema.Schema<Out, unknown>
+}
+
+/** Any call, for code that handles them all alike (routing, permissions). */
+// biome-ignore lint/suspicious/noExplicitAny: the table holds calls of every input and output type.
+export type AnyCall = Call<any, any, any>
+
+const call = <In, Valid, Out, OutI>(
+  description: Omit<Call<In, Valid, Out>, "success"> & { readonly success: Schema.Schema<Out, OutI> }
+): Call<In, Valid, Out> => description as Call<In, Valid, Out>
+
+const endpoints = "/subscriptions/{subscriptionId}/endpoints"
+const endpoint = `${endpoints}/{endpointId}`
+
+/** Every call of the API v1, by the name of its `CdnClient` method. */
+export const calls = {
+  /** Every endpoint of a subscription (a bare list, no paging). */
+  listEndpoints: call({
+    method: "GET",
+    path: endpoints,
+    permission: "read",
+    summary: "list the endpoints of a subscription",
+    input: SubscriptionRef,
+    success: EndpointList
+  }),
+  /** Creates an endpoint: it starts `Creating` while the ICP filing is reviewed; follow it with `getEndpoint`. */
+  createEndpoint: call({
+    method: "POST",
+    path: endpoints,
+    permission: "manage",
+    summary: "create an endpoint",
+    input: CreateEndpointInput,
+    body: createEndpointBody,
+    success: Endpoint
+  }),
+  /** One endpoint: its settings and status. */
+  getEndpoint: call({
+    method: "GET",
+    path: endpoint,
+    permission: "read",
+    summary: "show an endpoint",
+    input: EndpointRef,
+    success: Endpoint
+  }),
+  /** Changes an endpoint's origin addresses and/or host header (202: follow the operation). */
+  updateEndpoint: call({
+    method: "PUT",
+    path: endpoint,
+    permission: "manage",
+    summary: "change an endpoint's origin or host header",
+    input: UpdateEndpointInput,
+    body: updateEndpointBody,
+    success: AsyncResult
+  }),
+  /** Deletes an endpoint (202: follow the operation). */
+  deleteEndpoint: call({
+    method: "DELETE",
+    path: endpoint,
+    permission: "manage",
+    summary: "delete an endpoint",
+    input: EndpointRef,
+    success: AsyncResult
+  }),
+  /** Starts serving (202: follow the operation). */
+  enableEndpoint: call({
+    method: "POST",
+    path: `${endpoint}/enable`,
+    permission: "manage",
+    summary: "enable an endpoint",
+    input: EndpointRef,
+    success: AsyncResult
+  }),
+  /** Stops serving (202: follow the operation). */
+  disableEndpoint: call({
+    method: "POST",
+    path: `${endpoint}/disable`,
+    permission: "manage",
+    summary: "disable an endpoint",
+    input: EndpointRef,
+    success: AsyncResult
+  }),
+  /** Purges files and directories from the CDN's caches; `taskTrackId` is the purge id and the operation id. */
+  purge: call({
+    method: "POST",
+    path: `${endpoint}/purges`,
+    permission: "purge",
+    summary: "purge files and directories",
+    input: PurgeInput,
+    body: purgeBody,
+    success: AsyncResult
+  }),
+  /** The per-item results of a purge. */
+  getPurge: call({
+    method: "GET",
+    path: `${endpoint}/purges/{purgeId}`,
+    permission: "read",
+    summary: "show a purge's per-item results",
+    input: PurgeRef,
+    success: PurgeResult
+  }),
+  /** Preloads files into the CDN's caches; `taskTrackId` is the preload id and the operation id. */
+  preload: call({
+    method: "POST",
+    path: `${endpoint}/preloads`,
+    permission: "purge",
+    summary: "preload files",
+    input: PreloadInput,
+    body: (input) => ({ Files: input.files }),
+    success: AsyncResult
+  }),
+  /** The per-item results of a preload. */
+  getPreload: call({
+    method: "GET",
+    path: `${endpoint}/preloads/{preloadId}`,
+    permission: "read",
+    summary: "show a preload's per-item results",
+    input: PreloadRef,
+    success: PreloadResult
+  }),
+  /** The status of an asynchronous operation (a purge, a preload, an endpoint change). */
+  getOperation: call({
+    method: "GET",
+    path: `${endpoint}/operations/{operationId}`,
+    permission: "read",
+    summary: "show an operation",
+    input: OperationRef,
+    success: Operation
+  }),
+  /** An endpoint's volume (MB) per bucket of the granularity. */
+  getEndpointVolume: call({
+    method: "GET",
+    path: `${endpoint}/volume`,
+    permission: "read",
+    summary: "an endpoint's traffic volume",
+    input: EndpointVolumeInput,
+    query: trafficQuery,
+    success: EndpointVolume
+  }),
+  /** An endpoint's bandwidth (Mbps) over the range, with peaks and valleys. */
+  getEndpointBandwidth: call({
+    method: "GET",
+    path: `${endpoint}/bandwidth`,
+    permission: "read",
+    summary: "an endpoint's bandwidth",
+    input: EndpointBandwidthInput,
+    query: trafficQuery,
+    success: EndpointBandwidth
+  })
+} as const
+
+export type Calls = typeof calls
+export type CallName = keyof Calls
+
+/** What the caller gives to a call. */
+export type InputOf<C> = C extends Call<infer In, infer _V, infer _O> ? In : never
+/** What a call answers, decoded. */
+export type OutputOf<C> = C extends Call<infer _I, infer _V, infer Out> ? Out : never
+
+/** The path of a call, its `{name}` placeholders filled from the checked input. */
+export const pathOf = (call: AnyCall, input: Readonly<Record<string, unknown>>): string =>
+  call.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(input[name])))
+
+/** A call recognised from a request's method and path. */
+export interface Match {
+  readonly name: CallName
+  readonly call: AnyCall
+  /** The path's placeholders, as sent (still percent-encoded). */
+  readonly params: Readonly<Record<string, string>>
+}
+
+const routes = Object.entries(calls).map(([name, call]) => {
+  const names: Array<string> = []
+  const pattern = call.path.replace(/\{(\w+)\}/g, (_, param: string) => {
+    names.push(param)
+    return "([^/]+)"
+  })
+  return { name: name as CallName, call: call as AnyCall, names, regex: new RegExp(`^${pattern}$`, "i") }
+})
+
+/**
+ * The call at `method` and `path` (without query); `"method"` when the path is a call's but the method is not,
+ * undefined when no call has that path.
+ */
+export const match = (method: string, path: string): Match | "method" | undefined => {
+  let pathKnown = false
+  for (const route of routes) {
+    const found = route.regex.exec(path)
+    if (found === null) continue
+    if (route.call.method !== method.toUpperCase()) {
+      pathKnown = true
+      continue
+    }
+    const params: Record<string, string> = {}
+    route.names.forEach((param, i) => {
+      params[param] = found[i + 1] as string
+    })
+    return { name: route.name, call: route.call, params }
+  }
+  return pathKnown ? "method" : undefined
+}
