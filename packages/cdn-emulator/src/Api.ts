@@ -4,11 +4,15 @@
 import { randomUUID } from "node:crypto"
 import { STATUS_CODES } from "node:http"
 import { type HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { errorResponse, httpStatusOf, isServiceErrorType, type ServiceErrorType } from "@org/cdn-core/ErrorInfo"
+import * as CdnApi from "@org/cdn-core/CdnApi"
+import { errorResponse, httpStatusOf, isServiceErrorType } from "@org/cdn-core/ErrorInfo"
 import { Effect, Schema } from "effect"
+import { type Answer, failure, json } from "./Answer.js"
 import { Emulator, type EmulatorState, now } from "./Emulator.js"
+import type { EmulatorKey } from "./EmulatorOptions.js"
 import type { RequestLogEntry } from "./RequestLog.js"
-import { operationJson } from "./Store.js"
+import { handlers } from "./Routes.js"
+import type { StoredEndpoint } from "./Store.js"
 import { verify } from "./Verifier.js"
 
 /** The emulator was told to drop this connection: the server resets the socket, in-process it fails the call. */
@@ -23,7 +27,6 @@ export const splitTarget = (url: string): { readonly path: string; readonly quer
 }
 
 const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-const operationRoute = /^\/subscriptions\/([^/]+)\/endpoints\/([^/]+)\/operations\/([^/]+)$/
 
 // What a gateway in front of the service shows when it fails: a page, not JSON.
 const htmlPage = (status: number) => {
@@ -45,68 +48,91 @@ const firstValues = (query: string): Record<string, string> => {
   return out
 }
 
-interface Answer {
-  readonly status: number
-  readonly body: string
-  readonly contentType: string
-  readonly outcome: string
-  readonly headers?: Record<string, string>
+/** The largest payload read; a certificate chain fits many times over. */
+export const maxBodyBytes = 1024 * 1024
+
+// The payload, unless it is larger than the limit (then undefined); an unreadable one reads as empty.
+const readText = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<string | undefined> => {
+  const declared = Number(request.headers["content-length"] ?? 0)
+  if (declared > maxBodyBytes) return Effect.succeed(undefined)
+  return request.text.pipe(
+    Effect.map((text) => (Buffer.byteLength(text) > maxBodyBytes ? undefined : text)),
+    Effect.orElseSucceed(() => "")
+  )
 }
 
-const json = (status: number, value: unknown, outcome: string): Answer => ({
-  status,
-  body: JSON.stringify(value),
-  contentType: "application/json; charset=utf-8",
-  outcome
-})
+/** A request once it is known to be signed by a valid key. */
+interface Verified {
+  readonly method: string
+  readonly path: string
+  readonly query: Record<string, string>
+  readonly contentType: string | undefined
+  /** The payload as text; read only for a call that takes one. */
+  readonly text: () => Effect.Effect<string | undefined>
+  readonly key: EmulatorKey
+}
 
-const failure = (type: ServiceErrorType, message: string, status = httpStatusOf(type)): Answer =>
-  json(status, errorResponse(type, message), type)
-
-// Path, parameters and resources, once the request is known to be signed by a valid key.
-const route = (
-  emulator: EmulatorState,
-  method: string,
-  path: string,
-  query: Record<string, string>,
-  allowed: ReadonlyArray<string> | undefined,
-  at: number
-): Answer => {
-  const match = operationRoute.exec(path)
-  if (match === null) return failure("ParameterInvalid", `No API at ${path}.`, 404)
-  if (method !== "GET") return failure("ParameterInvalid", `Method ${method} is not allowed here.`, 405)
-  const version = query.apiVersion
-  if (version === undefined) return failure("ParameterMissing", "Query parameter apiVersion is missing.")
-  if (version !== "1.0") return failure("ParameterInvalid", `apiVersion '${version}' is not supported; use 1.0.`)
-  const [, s, e, o] = match as unknown as [string, string, string, string]
-  const names = ["subscriptionId", "endpointId", "operationId"] as const
-  const ids = [s, e, o].map(safeDecode)
-  const bad = ids.findIndex((id) => !guid.test(id))
-  if (bad >= 0) return failure("ParameterInvalid", `${names[bad]} '${ids[bad]}' is not a valid GUID.`)
-  const [subscriptionId, endpointId, operationId] = ids.map((id) => id.toLowerCase()) as [string, string, string]
-  if (allowed !== undefined && !allowed.some((sub) => sub.toLowerCase() === subscriptionId)) {
-    return failure("PermissionDenied", `This key may not access subscription ${subscriptionId}.`)
-  }
-  const found = emulator.store.find(subscriptionId, endpointId, operationId)
-  switch (found.found) {
-    case "operation":
-      return json(200, operationJson(found.operation, at, emulator.options.succeededSpelling), "ok")
-    case "elsewhere":
-      return failure(
-        "EndpointDoesNotBelongToSubscription",
-        `Endpoint ${endpointId} does not belong to subscription ${subscriptionId}.`
-      )
-    case "inactive":
-      return failure("EndpointNotInActiveState", `Endpoint ${endpointId} is not in active state.`)
-    case "none":
-      if (found.missing === "SubscriptionNotFound") {
+// Path, parameters, permissions and resources, then the call's own handler.
+const route = (emulator: EmulatorState, request: Verified, at: number): Effect.Effect<Answer> =>
+  Effect.gen(function* () {
+    const found = CdnApi.match(request.method, request.path)
+    if (found === undefined) return failure("ParameterInvalid", `No API at ${request.path}.`, 404)
+    if (found === "method") return failure("ParameterInvalid", `Method ${request.method} is not allowed here.`, 405)
+    const { call, name, params } = found
+    if (call.method !== "GET" && request.key.readOnly) {
+      return failure("PermissionDenied", "This key is read-only: it may not change anything.")
+    }
+    const version = request.query.apiVersion
+    if (version === undefined) return failure("ParameterMissing", "Query parameter apiVersion is missing.")
+    if (version !== "1.0") return failure("ParameterInvalid", `apiVersion '${version}' is not supported; use 1.0.`)
+    const ids: Record<string, string> = {}
+    for (const [param, raw] of Object.entries(params)) {
+      const id = safeDecode(raw)
+      if (!guid.test(id)) return failure("ParameterInvalid", `${param} '${id}' is not a valid GUID.`)
+      ids[param] = id.toLowerCase()
+    }
+    const subscriptionId = ids.subscriptionId as string
+    const allowed = request.key.subscriptions
+    if (allowed !== undefined && !allowed.some((sub) => sub.toLowerCase() === subscriptionId)) {
+      return failure("PermissionDenied", `This key may not access subscription ${subscriptionId}.`)
+    }
+    let body: unknown
+    if (call.body !== undefined) {
+      if (!/^application\/json\b/i.test(request.contentType ?? "")) {
+        return failure("ParameterInvalid", "Content-Type must be application/json.", 415)
+      }
+      const text = yield* request.text()
+      if (text === undefined) return failure("ParameterInvalid", `The body is larger than ${maxBodyBytes} bytes.`, 413)
+      try {
+        body = JSON.parse(text)
+      } catch {
+        return failure("ParameterInvalid", "The body is not JSON.")
+      }
+    }
+    const store = emulator.store
+    let endpoint: StoredEndpoint | undefined
+    if (ids.endpointId === undefined) {
+      if (!store.hasSubscription(subscriptionId)) {
         return failure("SubscriptionNotFound", `Subscription ${subscriptionId} does not exist.`)
       }
-      if (found.missing === "EndpointNotFound")
-        return failure("EndpointNotFound", `Endpoint ${endpointId} does not exist.`)
-      return failure("ParameterInvalid", `Operation ${operationId} was not found.`, 404)
-  }
-}
+    } else {
+      const lookup = store.findEndpoint(subscriptionId, ids.endpointId, at)
+      switch (lookup.found) {
+        case "none":
+          return lookup.missing === "SubscriptionNotFound"
+            ? failure("SubscriptionNotFound", `Subscription ${subscriptionId} does not exist.`)
+            : failure("EndpointNotFound", `Endpoint ${ids.endpointId} does not exist.`)
+        case "elsewhere":
+          return failure(
+            "EndpointDoesNotBelongToSubscription",
+            `Endpoint ${ids.endpointId} does not belong to subscription ${subscriptionId}.`
+          )
+        case "endpoint":
+          endpoint = lookup.endpoint
+      }
+    }
+    return handlers[name]({ emulator, at, subscriptionId, endpoint, ids, query: request.query, body })
+  })
 
 /** Answers one API request. Fails with `ConnectionDropped` when a drop fault fires. */
 export const handleApi = (
@@ -176,7 +202,18 @@ export const handleApi = (
               )
             : !verdict.ok
               ? failure(verdict.type, verdict.message)
-              : route(emulator, request.method, path, query, verdict.key.subscriptions, at)
+              : yield* route(
+                  emulator,
+                  {
+                    method: request.method,
+                    path,
+                    query,
+                    contentType: request.headers["content-type"],
+                    text: () => readText(request),
+                    key: verdict.key
+                  },
+                  at
+                )
 
     const truncated = plan.truncate && answer.status === 200
     record({ status: answer.status, outcome: truncated ? "truncate" : answer.outcome })

@@ -1,14 +1,15 @@
 /**
- * The unsigned control API under `/_emulator/`: create operations and endpoints, read the request log,
- * set faults and the clock, reset.
+ * The unsigned control API under `/_emulator/`: create operations, endpoints and subscriptions, make purged or
+ * preloaded URLs fail, read the request log, set faults and the clock, reset.
  */
 import { randomUUID } from "node:crypto"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { ServiceTypes } from "@org/cdn-core/Endpoints"
 import { EndpointId, OperationId, SubscriptionId } from "@org/cdn-core/Ids"
 import { Effect, ParseResult, Schema } from "effect"
 import { Emulator, now, reset } from "./Emulator.js"
 import { FaultSettings } from "./Faults.js"
-import { operationJson } from "./Store.js"
+import { operationJson, placeholderSettings } from "./Store.js"
 
 /** `POST /_emulator/operations` */
 export const CreateOperation = Schema.Struct({
@@ -24,11 +25,25 @@ export const CreateOperation = Schema.Struct({
   Message: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null })
 })
 
-/** `POST /_emulator/endpoints` */
+/** `POST /_emulator/endpoints`: creates or sets an endpoint, ready at once; settings default to a placeholder. */
 export const PutEndpoint = Schema.Struct({
   SubscriptionId,
   EndpointId,
-  State: Schema.optionalWith(Schema.Literal("Active", "Stopped"), { default: () => "Active" as const })
+  State: Schema.optionalWith(Schema.Literal("Active", "Stopped"), { default: () => "Active" as const }),
+  CustomDomain: Schema.optional(Schema.NonEmptyString),
+  Host: Schema.optional(Schema.NonEmptyString),
+  OriginAddresses: Schema.optional(Schema.NonEmptyArray(Schema.NonEmptyString)),
+  ICP: Schema.optional(Schema.NonEmptyString),
+  ServiceType: Schema.optional(Schema.Literal(...ServiceTypes))
+})
+
+/** `POST /_emulator/subscriptions`: a subscription with no endpoints yet. */
+export const PutSubscription = Schema.Struct({ SubscriptionId })
+
+/** `PUT /_emulator/failures`: purged or preloaded URLs that fail, exactly or by prefix. */
+export const SetFailures = Schema.Struct({
+  Urls: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
+  Prefixes: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] })
 })
 
 /** `PUT /_emulator/clock` */
@@ -75,10 +90,45 @@ const createOperation = Effect.gen(function* () {
 const putEndpoint = Effect.gen(function* () {
   const emulator = yield* Emulator
   const input = yield* body(PutEndpoint)
-  if (!emulator.store.putEndpoint(input.SubscriptionId, input.EndpointId, input.State)) {
+  const { CustomDomain, Host, OriginAddresses, ICP, ServiceType } = input
+  const given = [CustomDomain, Host, OriginAddresses, ICP, ServiceType].some((value) => value !== undefined)
+  const placeholder = placeholderSettings(input.EndpointId)
+  const settings = given
+    ? {
+        customDomain: CustomDomain ?? placeholder.customDomain,
+        host: Host ?? CustomDomain ?? placeholder.host,
+        originAddresses: OriginAddresses ?? placeholder.originAddresses,
+        icp: ICP ?? placeholder.icp,
+        serviceType: ServiceType ?? placeholder.serviceType
+      }
+    : undefined
+  if (!emulator.store.putEndpoint(input.SubscriptionId, input.EndpointId, input.State, settings)) {
     return problem(409, `endpoint ${input.EndpointId} belongs to another subscription`)
   }
   return HttpServerResponse.unsafeJson(input, { status: 201 })
+})
+
+const putSubscription = Effect.gen(function* () {
+  const emulator = yield* Emulator
+  const input = yield* body(PutSubscription)
+  emulator.store.addSubscription(input.SubscriptionId)
+  return HttpServerResponse.unsafeJson(input, { status: 201 })
+})
+
+const failuresJson = (emulator: typeof Emulator.Service) => ({
+  Urls: [...emulator.store.failing.urls],
+  Prefixes: [...emulator.store.failing.prefixes]
+})
+
+const setFailures = Effect.gen(function* () {
+  const emulator = yield* Emulator
+  const input = yield* body(SetFailures)
+  const { failing } = emulator.store
+  failing.urls.clear()
+  failing.prefixes.clear()
+  for (const url of input.Urls) failing.urls.add(url)
+  for (const prefix of input.Prefixes) failing.prefixes.add(prefix)
+  return HttpServerResponse.unsafeJson(failuresJson(emulator))
 })
 
 const setFaults = Effect.gen(function* () {
@@ -102,6 +152,20 @@ const withEmulator = <A>(f: (emulator: typeof Emulator.Service) => A) => Effect.
 export const controlRouter = HttpRouter.empty.pipe(
   HttpRouter.post("/_emulator/operations", createOperation),
   HttpRouter.post("/_emulator/endpoints", putEndpoint),
+  HttpRouter.post("/_emulator/subscriptions", putSubscription),
+  HttpRouter.get(
+    "/_emulator/failures",
+    withEmulator((e) => HttpServerResponse.unsafeJson(failuresJson(e)))
+  ),
+  HttpRouter.put("/_emulator/failures", setFailures),
+  HttpRouter.del(
+    "/_emulator/failures",
+    withEmulator((e) => {
+      e.store.failing.urls.clear()
+      e.store.failing.prefixes.clear()
+      return HttpServerResponse.empty({ status: 204 })
+    })
+  ),
   HttpRouter.get(
     "/_emulator/requests",
     withEmulator((e) => HttpServerResponse.unsafeJson(e.log.all()))

@@ -9,6 +9,15 @@ export interface EmulatorKey {
   readonly value: string
   /** Subscriptions this key may use; absent means all. Others answer `PermissionDenied`. */
   readonly subscriptions?: ReadonlyArray<string>
+  /** A read-only key: every POST, PUT and DELETE answers `PermissionDenied`. */
+  readonly readOnly?: boolean
+}
+
+/** Per subscription per day, as the service documents them. */
+export interface Quotas {
+  readonly purgeFiles: number
+  readonly purgeDirectories: number
+  readonly preloadFiles: number
 }
 
 /** The key an emulator uses when none is given: for demos and tests, never for anything real. */
@@ -35,6 +44,12 @@ export interface EmulatorOptions {
   readonly requestLogLimit?: number
   /** How a finished operation spells success: the documentation's `Succeeded` (default) or the description file's `Succeed`. */
   readonly succeededSpelling?: "Succeeded" | "Succeed"
+  /** How long a purge, preload or endpoint change reads as Processing; default 3 seconds. */
+  readonly taskDuration?: Duration.DurationInput
+  /** How long a created endpoint stays Creating (ICP review); default 10 seconds. */
+  readonly endpointCreateDuration?: Duration.DurationInput
+  /** Daily quotas; default the documented 2,000 purged files, 500 directories, 2,000 preloaded files. */
+  readonly quotas?: Partial<Quotas>
 }
 
 /** Options with every default filled in. */
@@ -46,6 +61,9 @@ export interface ResolvedOptions {
   readonly seed: number
   readonly requestLogLimit: number
   readonly succeededSpelling: "Succeeded" | "Succeed"
+  readonly taskDurationMs: number
+  readonly endpointCreateDurationMs: number
+  readonly quotas: Quotas
 }
 
 export const resolve = (options: EmulatorOptions = {}): ResolvedOptions => ({
@@ -55,5 +73,8 @@ export const resolve = (options: EmulatorOptions = {}): ResolvedOptions => ({
   clockOffsetMs: Duration.toMillis(options.clockOffset ?? Duration.zero),
   seed: options.seed ?? 1,
   requestLogLimit: options.requestLogLimit ?? 10_000,
-  succeededSpelling: options.succeededSpelling ?? "Succeeded"
+  succeededSpelling: options.succeededSpelling ?? "Succeeded",
+  taskDurationMs: Duration.toMillis(options.taskDuration ?? Duration.seconds(3)),
+  endpointCreateDurationMs: Duration.toMillis(options.endpointCreateDuration ?? Duration.seconds(10)),
+  quotas: { purgeFiles: 2000, purgeDirectories: 500, preloadFiles: 2000, ...options.quotas }
 })

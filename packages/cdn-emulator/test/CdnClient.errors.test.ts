@@ -7,7 +7,6 @@ import {
   control,
   failureOf,
   otherEndpoint,
-  otherOperation,
   otherSubscription,
   rebuild,
   requestLog,
@@ -36,6 +35,8 @@ interface Case {
   readonly ref?: Ref
   /** Control API calls before the call under test. */
   readonly prepare?: Effect.Effect<unknown, never, Emulator>
+  /** The call under test, when it is not get-operation. */
+  readonly run?: (client: CdnClient.CdnClient) => Effect.Effect<unknown, Errors.CdnError>
 }
 
 const stripHeader = (name: string) => (client: HttpClient.HttpClient) =>
@@ -117,9 +118,10 @@ const cases: ReadonlyArray<Case> = [
   {
     type: "EndpointNotInActiveState",
     status: 409,
-    how: "a stopped endpoint",
+    how: "a purge on a stopped endpoint",
     prepare: createEndpoint({ SubscriptionId: seed.subscriptionId, EndpointId: otherEndpoint, State: "Stopped" }),
-    ref: { ...seedRefUpper, endpointId: otherEndpoint, operationId: otherOperation }
+    run: (client) =>
+      client.purge({ subscriptionId: seed.subscriptionId, endpointId: otherEndpoint, files: ["http://a.example.cn/x"] })
   },
   {
     type: "PermissionDenied",
@@ -146,8 +148,8 @@ const cases: ReadonlyArray<Case> = [
   {
     type: "MaliciousItemPathDetected",
     status: 400,
-    how: "the error fault",
-    prepare: injected("MaliciousItemPathDetected")
+    how: "a purge of a URL with a `..` segment",
+    run: (client) => client.purge({ ...seed, files: ["http://file.example.cn/pictures/../../etc/passwd"] })
   }
 ]
 
@@ -163,7 +165,7 @@ describe("CdnClient against the emulator: every documented error type", () => {
         Effect.gen(function* () {
           if (c.prepare) yield* c.prepare
           const client = yield* CdnClient.CdnClient
-          const error = yield* failureOf(client.getOperation(c.ref ?? seedRefUpper))
+          const error = yield* failureOf(c.run ? c.run(client) : client.getOperation(c.ref ?? seedRefUpper))
           expect(error._tag).toBe(c.type)
           const serviceError = error as Errors.ServiceError
           expect(serviceError.status).toBe(c.status)

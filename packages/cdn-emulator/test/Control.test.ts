@@ -174,17 +174,20 @@ describe("Control API: operations", () => {
 })
 
 describe("Control API: endpoints", () => {
-  it.effect("POST /_emulator/endpoints → 201; a Stopped endpoint answers EndpointNotInActiveState", () =>
+  it.effect("POST /_emulator/endpoints → 201; a Stopped endpoint refuses writes, its operations still read", () =>
     withEmulator()(
       Effect.gen(function* () {
         const body = { SubscriptionId: seed.subscriptionId, EndpointId: seed.endpointId, State: "Stopped" }
         const answer = yield* control("POST", "/_emulator/endpoints", body)
         expect(answer).toMatchObject({ status: 201, json: body })
         const client = yield* CdnClient.CdnClient
-        expect((yield* failureOf(client.getOperation(seedRefUpper)))._tag).toBe("EndpointNotInActiveState")
-        // Active again: the seed operation is back.
-        yield* control("POST", "/_emulator/endpoints", { ...body, State: "Active" })
+        const purge = client.purge({ ...seedRefUpper, files: ["http://file.example.cn/a.png"] })
+        expect((yield* failureOf(purge))._tag).toBe("EndpointNotInActiveState")
         expect((yield* successOf(client.getOperation(seedRefUpper))).status).toBe("Succeeded")
+        expect((yield* successOf(client.getEndpoint(seedRefUpper))).status.enabled).toBe(false)
+        // Active again: writes are accepted.
+        yield* control("POST", "/_emulator/endpoints", { ...body, State: "Active" })
+        expect((yield* successOf(purge)).taskTrackId).toMatch(/^[0-9a-f-]{36}$/)
       })
     )
   )

@@ -41,7 +41,7 @@ describe("Store: lookups, in the order the service reports problems", () => {
     expect(found).toMatchObject({ found: "operation", operation: { id: seed.operationId, type: "Purge" } })
   })
 
-  it("subscription, then endpoint, then ownership, then state, then operation", () => {
+  it("subscription, then endpoint, then ownership, then operation (a stopped endpoint's operations still read)", () => {
     const store = new Store()
     store.putEndpoint(otherSubscription, otherEndpoint, "Stopped")
     expect(store.find("00000000-0000-4000-8000-000000000000", otherEndpoint, seed.operationId)).toEqual({
@@ -53,7 +53,10 @@ describe("Store: lookups, in the order the service reports problems", () => {
       missing: "EndpointNotFound"
     })
     expect(store.find(seed.subscriptionId, otherEndpoint, seed.operationId)).toEqual({ found: "elsewhere" })
-    expect(store.find(otherSubscription, otherEndpoint, seed.operationId)).toEqual({ found: "inactive" })
+    expect(store.find(otherSubscription, otherEndpoint, seed.operationId)).toEqual({
+      found: "none",
+      missing: "Operation"
+    })
     expect(store.find(seed.subscriptionId, seed.endpointId, otherOperation)).toEqual({
       found: "none",
       missing: "Operation"
