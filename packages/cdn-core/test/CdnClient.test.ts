@@ -1,0 +1,375 @@
+/**
+ * Every call of CdnClient against a fake HttpClient: what goes on the wire (method, path, query, body, signature)
+ * and how each published spelling of the answer reads.
+ */
+import { createHmac } from "node:crypto"
+import { HttpClient, HttpClientError, type HttpClientRequest, HttpClientResponse } from "@effect/platform"
+import { describe, expect, it } from "@effect/vitest"
+import { Cause, Effect, Exit, Fiber, Layer, TestClock } from "effect"
+import { CdnApi, CdnClient, CdnConfig } from "../src/index.js"
+
+const s = "5dd0413d-a2f9-442a-b836-128d87753fa9"
+const e = "46fecf3c-e874-49aa-891d-0d4dc93213e0"
+const op = "a97459bf-e4c4-4d4f-94e4-b775f0f09f31"
+const ids = { subscriptionId: s.toUpperCase(), endpointId: e.toUpperCase() }
+const base = `/subscriptions/${s}/endpoints/${e}`
+
+interface Sent {
+  readonly method: string
+  readonly path: string
+  readonly search: string
+  readonly headers: Record<string, string>
+  readonly body: string | undefined
+}
+
+type Reply = { readonly status: number; readonly body: string } | "refused" | "reset"
+
+/** A client whose answers come from `replies` in turn (the last repeats); every request is kept. */
+const fake = (replies: ReadonlyArray<Reply>) => {
+  const sent: Array<Sent> = []
+  const http = HttpClient.make((request: HttpClientRequest.HttpClientRequest, url) => {
+    const body =
+      request.body._tag === "Uint8Array"
+        ? new TextDecoder().decode(request.body.body)
+        : request.body._tag === "Raw"
+          ? String(request.body.body)
+          : undefined
+    sent.push({ method: request.method, path: url.pathname, search: url.search, headers: { ...request.headers }, body })
+    const reply = replies[Math.min(sent.length - 1, replies.length - 1)] as Reply
+    if (reply === "refused" || reply === "reset") {
+      const code = reply === "refused" ? "ECONNREFUSED" : "ECONNRESET"
+      return Effect.fail(
+        new HttpClientError.RequestError({
+          request,
+          reason: "Transport",
+          cause: Object.assign(new Error(code), { code })
+        })
+      )
+    }
+    const headers = { "content-type": "application/json", "x-correlation-id": "corr-1" }
+    return Effect.succeed(
+      HttpClientResponse.fromWeb(request, new Response(reply.body, { status: reply.status, headers }))
+    )
+  })
+  const layer = CdnClient.CdnClient.Default.pipe(
+    Layer.provide(
+      CdnConfig.layer({
+        keyId: "key-id-1",
+        keyValue: "secret-value",
+        retry: { maxAttempts: 3, baseDelay: "10 millis", maxElapsed: "10 seconds" }
+      })
+    ),
+    Layer.provide(Layer.succeed(HttpClient.HttpClient, http))
+  )
+  return { sent, layer }
+}
+
+const ok = (body: unknown, status = 200): Reply => ({ status, body: JSON.stringify(body) })
+const accepted = ok({ Succeeded: true, IsAsync: true, AsyncInfo: { TaskTrackId: op, TaskStatus: "Processing" } }, 202)
+
+/** Runs a call with time moving on, so that retries happen. */
+const run = <A, E>(
+  effect: Effect.Effect<A, E, CdnClient.CdnClient>,
+  layer: Layer.Layer<CdnClient.CdnClient, unknown>
+) =>
+  Effect.gen(function* () {
+    yield* TestClock.setTime(Date.parse("2024-01-02T03:04:05Z"))
+    const fiber = yield* Effect.fork(effect.pipe(Effect.provide(layer)))
+    yield* TestClock.adjust("1 minute")
+    return yield* Fiber.await(fiber)
+  })
+
+const value = <A, E>(exit: Exit.Exit<A, E>): A => {
+  if (Exit.isFailure(exit)) throw new Error(Cause.pretty(exit.cause))
+  return exit.value
+}
+
+const failure = <A, E>(exit: Exit.Exit<A, E>): E => {
+  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
+  const error = Cause.failureOption(exit.cause)
+  if (error._tag === "None") throw new Error(Cause.pretty(exit.cause))
+  return error.value
+}
+
+/** The signature the documented rule gives, computed here without cdn-core's signer. */
+const expectedAuthorization = (sent: Sent): string => {
+  const pairs = [...new URLSearchParams(sent.search)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  const query = pairs.map(([name, value]) => `${name}:${value}`).join(", ")
+  const text = [sent.path, query, sent.headers["x-azurecdn-request-date"], sent.method].join("\r\n")
+  return `AzureCDN key-id-1:${createHmac("sha256", "secret-value").update(text).digest("hex").toUpperCase()}`
+}
+
+describe("CdnClient: every call on the wire", () => {
+  const cases: ReadonlyArray<{
+    readonly name: CdnApi.CallName
+    readonly input: unknown
+    readonly reply: Reply
+    readonly method: string
+    readonly path: string
+    readonly query?: Record<string, string>
+    readonly body?: unknown
+  }> = [
+    { name: "listEndpoints", input: ids, reply: ok([]), method: "GET", path: `/subscriptions/${s}/endpoints` },
+    {
+      name: "createEndpoint",
+      input: {
+        subscriptionId: s,
+        customDomain: "img.example.cn",
+        icp: "京ICP备16013159号",
+        originAddresses: ["origin.example.cn"],
+        serviceType: "Web"
+      },
+      reply: ok(
+        {
+          EndpointId: e,
+          Settings: { CustomDomain: "img.example.cn", Origin: { Addresses: ["origin.example.cn"] } },
+          Status: { Enabled: false, LifetimeStatus: "Creating" }
+        },
+        202
+      ),
+      method: "POST",
+      path: `/subscriptions/${s}/endpoints`,
+      body: {
+        CustomDomain: "img.example.cn",
+        Host: "img.example.cn",
+        ICP: "京ICP备16013159号",
+        Origin: { Addresses: ["origin.example.cn"] },
+        ServiceType: "Web"
+      }
+    },
+    {
+      name: "getEndpoint",
+      input: ids,
+      reply: ok({
+        EndpointId: e,
+        Settings: { CustomDomain: "a.example.cn", Origin: { Addresses: [] } },
+        Status: { Enabled: true, LifetimeStatus: "Normal" }
+      }),
+      method: "GET",
+      path: base
+    },
+    {
+      name: "updateEndpoint",
+      input: { ...ids, host: "h.example.cn" },
+      reply: accepted,
+      method: "PUT",
+      path: base,
+      body: { EndpointSettings: { Host: "h.example.cn" }, UpdateFlag: "HostHeader" }
+    },
+    { name: "deleteEndpoint", input: ids, reply: accepted, method: "DELETE", path: base },
+    { name: "enableEndpoint", input: ids, reply: accepted, method: "POST", path: `${base}/enable` },
+    { name: "disableEndpoint", input: ids, reply: accepted, method: "POST", path: `${base}/disable` },
+    {
+      name: "purge",
+      input: { ...ids, files: ["http://a.example.cn/x.png"] },
+      reply: accepted,
+      method: "POST",
+      path: `${base}/purges`,
+      body: { Files: ["http://a.example.cn/x.png"] }
+    },
+    {
+      name: "getPurge",
+      input: { ...ids, purgeId: op },
+      reply: ok({ Files: [], Directories: [] }),
+      method: "GET",
+      path: `${base}/purges/${op}`
+    },
+    {
+      name: "preload",
+      input: { ...ids, files: ["http://a.example.cn/x.png"] },
+      reply: accepted,
+      method: "POST",
+      path: `${base}/preloads`,
+      body: { Files: ["http://a.example.cn/x.png"] }
+    },
+    {
+      name: "getPreload",
+      input: { ...ids, preloadId: op },
+      reply: ok({ Files: [] }),
+      method: "GET",
+      path: `${base}/preloads/${op}`
+    },
+    {
+      name: "getOperation",
+      input: { ...ids, operationId: op },
+      reply: ok({
+        Id: op,
+        Type: "Purge",
+        Status: "Processing",
+        Start: "2024-01-02T03:00:00Z",
+        EndpointId: e,
+        SubscriptionId: s
+      }),
+      method: "GET",
+      path: `${base}/operations/${op}`
+    },
+    {
+      name: "getEndpointVolume",
+      input: { ...ids, granularity: "PerHour", startTime: "2024-01-01T00:00:00Z", endTime: "2024-01-02T00:00:00Z" },
+      reply: ok({ DomainName: "a.example.cn", Items: [] }),
+      method: "GET",
+      path: `${base}/volume`,
+      query: { granularity: "PerHour", startTime: "2024-01-01T00:00:00Z", endTime: "2024-01-02T00:00:00Z" }
+    },
+    {
+      name: "getEndpointBandwidth",
+      input: { ...ids, startTime: "2024-01-01T00:00:00Z", endTime: "2024-01-02T00:00:00Z" },
+      reply: ok({ DomainName: "a.example.cn", Items: [] }),
+      method: "GET",
+      path: `${base}/bandwidth`,
+      query: { startTime: "2024-01-01T00:00:00Z", endTime: "2024-01-02T00:00:00Z" }
+    }
+  ]
+
+  it("covers every call of CdnApi", () => {
+    expect(cases.map((c) => c.name).sort()).toEqual(Object.keys(CdnApi.calls).sort())
+  })
+
+  for (const c of cases) {
+    it.effect(`${c.name}: ${c.method} ${c.path.replace(s, "{s}").replace(e, "{e}")}, signed by the rule`, () =>
+      Effect.gen(function* () {
+        const { sent, layer } = fake([c.reply])
+        const client = Effect.flatMap(CdnClient.CdnClient, (cdn) =>
+          (cdn[c.name] as (input: unknown) => Effect.Effect<unknown, unknown>)(c.input)
+        )
+        value(yield* run(client, layer))
+        expect(sent).toHaveLength(1)
+        const [request] = sent as [Sent]
+        expect(request.method).toBe(c.method)
+        expect(request.path).toBe(c.path)
+        expect(Object.fromEntries(new URLSearchParams(request.search))).toEqual({ apiVersion: "1.0", ...c.query })
+        expect(request.headers["x-azurecdn-request-date"]).toBe("2024-01-02 03:04:05")
+        expect(request.headers.authorization).toBe(expectedAuthorization(request))
+        if (c.body === undefined) {
+          expect(request.body).toBeUndefined()
+        } else {
+          expect(request.headers["content-type"]).toBe("application/json")
+          expect(JSON.parse(request.body as string)).toEqual(c.body)
+        }
+      })
+    )
+  }
+})
+
+describe("CdnClient: both published spellings of an answer", () => {
+  it.effect('an endpoint in the documented shape: EndpointID, Setting, Enabled as "true", keys in any case', () =>
+    Effect.gen(function* () {
+      const documented = {
+        EndpointID: e.toUpperCase(),
+        Setting: {
+          customDomain: "a.example.cn",
+          ORIGIN: { Addresses: ["o.example.cn"] },
+          ServiceType: "Web"
+        },
+        Status: { Enabled: "true", IcpVerifyStatus: "IcpVerified", LifetimeStatus: "Normal", CNameConfigured: "False" }
+      }
+      const { layer } = fake([ok([documented])])
+      const [endpoint] = value(
+        yield* run(
+          Effect.flatMap(CdnClient.CdnClient, (c) => c.listEndpoints(ids)),
+          layer
+        )
+      )
+      expect(endpoint?.endpointId).toBe(e)
+      expect(endpoint?.settings.customDomain).toBe("a.example.cn")
+      expect(endpoint?.settings.origin.addresses).toEqual(["o.example.cn"])
+      expect(endpoint?.status).toMatchObject({ enabled: true, cnameConfigured: false, lifetimeStatus: "Normal" })
+    })
+  )
+
+  it.effect("traffic numbers as JSON strings; an undocumented item status is kept", () =>
+    Effect.gen(function* () {
+      const { layer } = fake([
+        ok({
+          DomainName: "a",
+          Items: [{ Timestamp: "t", VolumeInMB: "12.5", OriginVolumeInMB: "1" }],
+          TotalCdnVolumeInMB: "12.5"
+        }),
+        ok({
+          Files: [
+            { Url: "http://a/x", Status: "Queued" },
+            { Url: "http://a/y", Status: "Succeed" }
+          ]
+        })
+      ])
+      const both = Effect.flatMap(CdnClient.CdnClient, (c) =>
+        Effect.all([
+          c.getEndpointVolume({
+            ...ids,
+            granularity: "PerDay",
+            startTime: "2024-01-01T00:00:00Z",
+            endTime: "2024-01-02T00:00:00Z"
+          }),
+          c.getPreload({ ...ids, preloadId: op })
+        ])
+      )
+      const [volume, preload] = value(yield* run(both, layer))
+      expect(volume.items[0]?.volumeInMB).toBe(12.5)
+      expect(volume.totalCdnVolumeInMB).toBe(12.5)
+      expect(preload.files.map((f) => f.status)).toEqual(["Queued", "Succeed"])
+    })
+  )
+
+  it.effect("create answered 200 (the description file) or 202 (the docs): both read", () =>
+    Effect.gen(function* () {
+      const endpoint = {
+        EndpointId: e,
+        Settings: { CustomDomain: "a.example.cn", Origin: { Addresses: [] } },
+        Status: { Enabled: false, LifetimeStatus: "Creating" }
+      }
+      const input = {
+        subscriptionId: s,
+        customDomain: "a.example.cn",
+        icp: "x",
+        originAddresses: ["o.example.cn"],
+        serviceType: "Web" as const
+      }
+      for (const status of [200, 202]) {
+        const { layer } = fake([ok(endpoint, status)])
+        const created = value(
+          yield* run(
+            Effect.flatMap(CdnClient.CdnClient, (c) => c.createEndpoint(input)),
+            layer
+          )
+        )
+        expect(created.status.lifetimeStatus).toBe("Creating")
+      }
+    })
+  )
+})
+
+describe("CdnClient: retries of reads and writes", () => {
+  const purge = Effect.flatMap(CdnClient.CdnClient, (c) => c.purge({ ...ids, files: ["http://a.example.cn/x"] }))
+  const read = Effect.flatMap(CdnClient.CdnClient, (c) => c.getPurge({ ...ids, purgeId: op }))
+  const gateway: Reply = { status: 503, body: "<html>503</html>" }
+
+  it.effect("a read is retried after a 503 and a reset connection", () =>
+    Effect.gen(function* () {
+      const { sent, layer } = fake([gateway, "reset", ok({ Files: [] })])
+      value(yield* run(read, layer))
+      expect(sent).toHaveLength(3)
+    })
+  )
+
+  it.effect("a purge is not re-sent after a 503 or a reset connection: the service may have carried it out", () =>
+    Effect.gen(function* () {
+      for (const reply of [gateway, "reset" as const]) {
+        const { sent, layer } = fake([reply, accepted])
+        const error = failure(yield* run(purge, layer))
+        expect(["UnreadableResponse", "TransportError"]).toContain((error as { _tag: string })._tag)
+        expect(sent).toHaveLength(1)
+      }
+    })
+  )
+
+  it.effect("a purge is re-sent after a refused connection or a throttle, each attempt signed by the rule", () =>
+    Effect.gen(function* () {
+      const throttled = ok({ Succeeded: false, ErrorInfo: { Type: "RequestThrottled", Message: "slow down" } }, 429)
+      const { sent, layer } = fake(["refused", throttled, accepted])
+      const result = value(yield* run(purge, layer))
+      expect(result.taskTrackId).toBe(op)
+      expect(sent).toHaveLength(3)
+      for (const request of sent) expect(request.headers.authorization).toBe(expectedAuthorization(request))
+    })
+  )
+})
