@@ -2,7 +2,7 @@
  * How a request is signed: the pure string-to-sign and date format, and the service that signs each attempt.
  */
 
-import { createHmac } from "node:crypto"
+import { createHmac, createSecretKey, type KeyObject } from "node:crypto"
 import { HttpClientRequest, UrlParams } from "@effect/platform"
 import { Clock, Effect, Either, Redacted, Ref } from "effect"
 import { CdnConfig } from "./CdnConfig.js"
@@ -81,9 +81,20 @@ export const stringToSign = (parts: SignedParts): string =>
 export const joinParts = (path: string, query: string, date: string, method: string): string =>
   `${path}\r\n${query}\r\n${date}\r\n${method.toUpperCase()}`
 
+// The key's bytes made once per key: HMAC with a KeyObject skips encoding the key string on every signature.
+const secretKeys = new WeakMap<Redacted.Redacted<string>, KeyObject>()
+const secretKeyOf = (keyValue: Redacted.Redacted<string>): KeyObject => {
+  let key = secretKeys.get(keyValue)
+  if (key === undefined) {
+    key = createSecretKey(Buffer.from(Redacted.value(keyValue), "utf8"))
+    secretKeys.set(keyValue, key)
+  }
+  return key
+}
+
 /** HMAC-SHA256 keyed with the key value's UTF-8 bytes, as 64 upper-case hex digits. */
 export const signature = (keyValue: Redacted.Redacted<string>, text: string): string =>
-  createHmac("sha256", Redacted.value(keyValue)).update(text, "utf8").digest("hex").toUpperCase()
+  createHmac("sha256", secretKeyOf(keyValue)).update(text, "utf8").digest("hex").toUpperCase()
 
 /** `AzureCDN {keyId}:{signature}` */
 export const authorization = (keyId: string, sig: string): string => `AzureCDN ${keyId}:${sig}`
