@@ -215,7 +215,7 @@ export const handleApi = (
                   at
                 )
 
-    const truncated = plan.truncate && answer.status === 200
+    const truncated = plan.truncate && answer.status >= 200 && answer.status < 300
     record({ status: answer.status, outcome: truncated ? "truncate" : answer.outcome })
     const body = truncated ? answer.body.slice(0, Math.floor(answer.body.length / 2)) : answer.body
     return HttpServerResponse.text(body, {
