@@ -2,6 +2,7 @@
  * Where the service is and how to reach it: base URL, key, timeouts and retry limits.
  */
 import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Redacted } from "effect"
+import { bounded } from "./Errors.js"
 
 /** The production host. */
 export const defaultBaseUrl = "https://restapi.cdn.azure.cn"
@@ -56,17 +57,34 @@ const invalid = (path: string, message: string) => ConfigError.InvalidData([path
 // Inside a variable's own Config, which adds the variable's name to the path.
 const refuse = (message: string) => ConfigError.InvalidData([], message)
 
-// A base URL is an http(s) origin with an optional path prefix; a trailing slash is dropped.
+/** A URL as it may be shown: its password (and user name) replaced by `***`, bounded. */
+export const maskedUrl = (url: URL): string => {
+  const shown = new URL(url.toString())
+  if (shown.password !== "") shown.password = "***"
+  if (shown.username !== "") shown.username = "***"
+  return bounded(shown.toString())
+}
+
+// A base URL is an http(s) origin with an optional path prefix; a trailing slash is dropped. Credentials are refused
+// (the service signs requests; a password in a URL would travel to every log) and never echoed.
 const checkBaseUrl = (value: string): Either.Either<string, string> => {
+  let url: URL
   try {
-    const url = new URL(value)
-    if (url.protocol !== "https:" && url.protocol !== "http:")
-      return Either.left(`must be an http(s) URL, got ${value}`)
-    if (url.search !== "" || url.hash !== "") return Either.left(`must not have a query or fragment, got ${value}`)
-    return Either.right(url.toString().replace(/\/+$/, ""))
+    url = new URL(value)
   } catch {
-    return Either.left(`must be a URL such as ${defaultBaseUrl}, got ${JSON.stringify(value)}`)
+    // A string that is not a URL may be anything the user pasted, the key included: it is not echoed.
+    const hint = value.includes("://") ? "the value given is not one" : "the value given has no https:// or http://"
+    return Either.left(`must be a URL such as ${defaultBaseUrl} (${hint})`)
   }
+  if (url.username !== "" || url.password !== "") {
+    return Either.left(`must not hold a user name or password, got ${maskedUrl(url)}`)
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    return Either.left(`must be an http(s) URL, got ${maskedUrl(url)}`)
+  }
+  if (url.search !== "" || url.hash !== "")
+    return Either.left(`must not have a query or fragment, got ${maskedUrl(url)}`)
+  return Either.right(url.toString().replace(/\/+$/, ""))
 }
 
 /** Checks plain values and fills in defaults. */

@@ -2,6 +2,7 @@
  * Purge and preload: what a caller asks for, what goes on the wire, and the per-item results.
  */
 import { Schema } from "effect"
+import { quoted } from "./Errors.js"
 import { EndpointId, OperationId, SubscriptionId } from "./Ids.js"
 import { LenientArray } from "./internal/lenient.js"
 
@@ -29,8 +30,7 @@ export const ContentUrl = Schema.Trim.pipe(
   Schema.filter((url) =>
     url.length > maxUrlLength
       ? `must be at most ${maxUrlLength} characters, got ${url.length}`
-      : isContentUrl(url) ||
-        `must be an absolute http(s) URL such as http://example.com/a.png, got ${JSON.stringify(url)}`
+      : isContentUrl(url) || `must be an absolute http(s) URL such as http://example.com/a.png, got ${quoted(url)}`
   )
 )
 

@@ -4,6 +4,7 @@
  * and the inputs of create and update.
  */
 import { Schema } from "effect"
+import { quoted } from "./Errors.js"
 import { EndpointId, SubscriptionId } from "./Ids.js"
 import { CanonicalKeys, LenientArray, LenientBoolean, LenientNumber } from "./internal/lenient.js"
 
@@ -119,9 +120,7 @@ export const isHostName = (text: string, wildcard = false): boolean =>
 const HostName = (what: string, wildcard: boolean) =>
   Schema.Trim.pipe(
     Schema.filter((host) =>
-      isHostName(host, wildcard)
-        ? true
-        : `${what} must be a host name such as cdn.example.com, got ${JSON.stringify(host)}`
+      isHostName(host, wildcard) ? true : `${what} must be a host name such as cdn.example.com, got ${quoted(host)}`
     )
   )
 
@@ -130,7 +129,7 @@ const OriginAddress = Schema.Trim.pipe(
   Schema.filter((address) =>
     isHostName(address) || ipv4.test(address)
       ? true
-      : `an origin address must be a host name or an IPv4 address, got ${JSON.stringify(address)}`
+      : `an origin address must be a host name or an IPv4 address, got ${quoted(address)}`
   )
 )
 

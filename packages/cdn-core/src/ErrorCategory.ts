@@ -11,6 +11,7 @@ import type { CdnError } from "./Errors.js"
  * - `rejected`: the service refused the request itself (a parameter, an inactive endpoint, an item path).
  * - `throttled`: the service asked the caller to slow down.
  * - `unavailable`: no usable answer: no connection, no answer in time, a gateway page, a 5xx.
+ * - `service`: something at the service's address answered in a way no retry can fix (a redirect).
  * - `unknown`: the service answered an error type the documents do not list.
  */
 export type ErrorCategory =
@@ -21,6 +22,7 @@ export type ErrorCategory =
   | "rejected"
   | "throttled"
   | "unavailable"
+  | "service"
   | "unknown"
 
 /** The category of a failed call; exhaustive over `CdnError`, so a new error type must be placed here. */
@@ -56,7 +58,10 @@ export const categoryOf = (error: CdnError): ErrorCategory => {
     case "TransportError":
     case "RequestTimeout":
     case "UnreadableResponse":
+    case "InternalError":
       return "unavailable"
+    case "UnexpectedRedirect":
+      return "service"
     case "UnknownServiceError":
       return error.status >= 500 ? "unavailable" : "unknown"
   }

@@ -1,9 +1,9 @@
 /**
- * The service's error body, `{"Succeeded": false, "ErrorInfo": {"Type", "Message"}}`, and its 18 documented types.
+ * The service's error body, `{"Succeeded": false, "ErrorInfo": {"Type", "Message"}}`, and its 19 documented types.
  */
 import { Schema } from "effect"
 
-/** The 18 documented `ErrorInfo.Type` values, in the documentation's order. */
+/** The 19 documented `ErrorInfo.Type` values: the documentation's 18 in its order, then the description file's `InternalError`. */
 export const ServiceErrorTypes = [
   "CredentialInvalid",
   "ParameterMissing",
@@ -22,13 +22,14 @@ export const ServiceErrorTypes = [
   "EndpointNotFound",
   "MaliciousItemPathDetected",
   "PermissionDenied",
-  "RequestThrottled"
+  "RequestThrottled",
+  "InternalError"
 ] as const
 export type ServiceErrorType = (typeof ServiceErrorTypes)[number]
 
 const knownTypes: ReadonlySet<string> = new Set(ServiceErrorTypes)
 
-/** True for one of the 18 documented types. */
+/** True for one of the 19 documented types. */
 export const isServiceErrorType = (type: string): type is ServiceErrorType => knownTypes.has(type)
 
 /** The body of every non-200 answer. `Type` stays open: an undocumented type must still decode. */
@@ -66,7 +67,8 @@ const statusByType: Record<ServiceErrorType, number> = {
   EndpointNotFound: 404,
   MaliciousItemPathDetected: 400,
   PermissionDenied: 403,
-  RequestThrottled: 429
+  RequestThrottled: 429,
+  InternalError: 500
 }
 
 /** The HTTP status that fits a documented error type. */

@@ -84,6 +84,17 @@ export class MaliciousItemPathDetected extends Schema.TaggedError<MaliciousItemP
 export class PermissionDenied extends Schema.TaggedError<PermissionDenied>()("PermissionDenied", ResponseFields) {}
 /** The service is throttling this caller. */
 export class RequestThrottled extends Schema.TaggedError<RequestThrottled>()("RequestThrottled", ResponseFields) {}
+/** The service failed inside (the description file's 19th type). */
+export class InternalError extends Schema.TaggedError<InternalError>()("InternalError", ResponseFields) {}
+
+/** The service's address answered with a redirect: never followed, since nothing may go to another host. */
+export class UnexpectedRedirect extends Schema.TaggedError<UnexpectedRedirect>()("UnexpectedRedirect", {
+  message: Schema.String,
+  status: Schema.Number,
+  /** The host the redirect pointed at (not the whole URL, which may carry anything). */
+  locationHost: Schema.optional(Schema.String),
+  correlationId: Schema.optional(Schema.String)
+}) {}
 
 /** The service answered with an `ErrorInfo.Type` that the documents do not list. */
 export class UnknownServiceError extends Schema.TaggedError<UnknownServiceError>()("UnknownServiceError", {
@@ -102,13 +113,17 @@ export class UnreadableResponse extends Schema.TaggedError<UnreadableResponse>()
   retryAfterMs: Schema.optional(Schema.Number)
 }) {}
 
-/** No response: the connection was refused, reset or dropped, or the host could not be resolved. */
+/** No (complete) response: the connection was refused, reset or dropped, the host unknown, TLS refused. */
 export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
   message: Schema.String,
   method: Schema.String,
   url: Schema.String,
-  /** The socket's error code (`ECONNREFUSED`, `ECONNRESET`, …) when there was one. */
-  code: Schema.optional(Schema.String)
+  /** The socket's error code (`ECONNREFUSED`, `ECONNRESET`, `ENOTFOUND`, …) when there was one. */
+  code: Schema.optional(Schema.String),
+  /** The status of an answer that broke off after its headers. */
+  status: Schema.optional(Schema.Number),
+  /** The correlation id of an answer that broke off after its headers. */
+  correlationId: Schema.optional(Schema.String)
 }) {}
 
 /** One attempt took longer than the per-attempt timeout. */
@@ -125,7 +140,7 @@ export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInp
   field: Schema.String
 }) {}
 
-/** The 18 documented error types, each its own class. */
+/** The 19 documented error types, each its own class. */
 export const ServiceErrors = {
   CredentialInvalid,
   ParameterMissing,
@@ -144,14 +159,15 @@ export const ServiceErrors = {
   EndpointNotFound,
   MaliciousItemPathDetected,
   PermissionDenied,
-  RequestThrottled
+  RequestThrottled,
+  InternalError
 } as const satisfies Record<ServiceErrorType, unknown>
 
-/** An error the service reported with one of its 18 documented types. */
+/** An error the service reported with one of its 19 documented types. */
 export type ServiceError = InstanceType<(typeof ServiceErrors)[ServiceErrorType]>
 
 /** Any error that came with an HTTP response. */
-export type ResponseError = ServiceError | UnknownServiceError | UnreadableResponse
+export type ResponseError = ServiceError | UnknownServiceError | UnreadableResponse | UnexpectedRedirect
 
 /** Every failure of a call to the service. `Effect.catchTags` over it can name every case. */
 export type CdnError = ResponseError | TransportError | RequestTimeout | InvalidInput
@@ -176,7 +192,8 @@ const advice: Record<ServiceErrorType, string> = {
   EndpointNotFound: "no such endpoint: check the endpoint ID",
   MaliciousItemPathDetected: "the service refused an item path as malicious: check the URLs sent",
   PermissionDenied: "this key may not do this: check its permissions in key management",
-  RequestThrottled: "the service is throttling requests: slow down and retry later"
+  RequestThrottled: "the service is throttling requests: slow down and retry later",
+  InternalError: "the service failed inside: retry later, and quote the correlation id to support if it persists"
 }
 
 /** What a response said, as read by the client. */
@@ -186,6 +203,16 @@ export interface ResponseFacts {
   readonly retryAfterMs: number | undefined
   readonly serverDate: string | undefined
 }
+
+/** The longest piece of outside text (a service message, an echoed value, a body excerpt) put in a message. */
+export const maxQuoted = 300
+
+/** `text` cut to `max` characters with `… (N more characters)`, so that no line grows with what it quotes. */
+export const bounded = (text: string, max = maxQuoted): string =>
+  text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`
+
+/** A value echoed in a message: as JSON, bounded. */
+export const quoted = (value: unknown): string => bounded(JSON.stringify(value) ?? String(value), 120)
 
 const withCorrelation = (text: string, correlationId: string | undefined): string =>
   correlationId === undefined ? text : `${text} (correlation id ${correlationId})`
@@ -203,7 +230,7 @@ export const fromErrorInfo = (
   serviceMessage: string | null,
   facts: ResponseFacts
 ): ServiceError | UnknownServiceError => {
-  const said = serviceMessage === null || serviceMessage === "" ? "" : `: ${serviceMessage}`
+  const said = serviceMessage === null || serviceMessage === "" ? "" : `: ${bounded(serviceMessage)}`
   const fields = { serviceMessage, status: facts.status, ...optionalFacts(facts) }
   if (Object.hasOwn(advice, type)) {
     const known = type as ServiceErrorType
@@ -211,29 +238,47 @@ export const fromErrorInfo = (
     return new ServiceErrors[known]({ ...fields, message })
   }
   const message = withCorrelation(
-    `the service answered HTTP ${facts.status} with undocumented error type ${type}${said}`,
+    `the service answered HTTP ${facts.status} with undocumented error type ${bounded(type, 80)}${said}`,
     facts.correlationId
   )
   return new UnknownServiceError({ ...fields, errorType: type, message })
 }
 
-/** The typed error for a response whose body is not the documented JSON. */
+/** The typed error for a response whose body is not the documented JSON; `problem` names the field and value. */
 export const unreadable = (
   reason: UnreadableResponse["reason"],
   body: string,
-  facts: ResponseFacts
+  facts: ResponseFacts,
+  problem?: string
 ): UnreadableResponse => {
   const excerpt = body.slice(0, 200).replace(/\s+/g, " ").trim()
   const what =
     reason === "empty"
       ? "an empty body"
       : reason === "not-json"
-        ? "a body that is not JSON"
-        : "JSON of an unexpected shape"
-  const message = withCorrelation(
-    `the service answered HTTP ${facts.status} with ${what}${excerpt === "" ? "" : `: ${excerpt.slice(0, 80)}`}`,
-    facts.correlationId
-  )
+        ? `a body that is not JSON${excerpt === "" ? "" : `: ${excerpt.slice(0, 80)}`}`
+        : `JSON that is not the documented shape${problem === undefined ? "" : ` (${bounded(problem)})`}`
+  const message = withCorrelation(`the service answered HTTP ${facts.status} with ${what}`, facts.correlationId)
   const { serverDate: _ignored, ...facts_ } = optionalFacts(facts)
   return new UnreadableResponse({ message, status: facts.status, reason, excerpt, ...facts_ })
+}
+
+/** The typed error for a 3xx: the host it pointed at is named, nothing is followed. */
+export const redirected = (status: number, location: string | undefined, correlationId: string | undefined) => {
+  let locationHost: string | undefined
+  try {
+    locationHost = location === undefined ? undefined : new URL(location, "http://service.invalid").host
+  } catch {
+    locationHost = undefined
+  }
+  const where = locationHost === undefined ? "" : ` to ${bounded(locationHost, 100)}`
+  return new UnexpectedRedirect({
+    status,
+    message: withCorrelation(
+      `the service's address answered HTTP ${status}, a redirect${where}; it is not followed (nothing is sent to another host): check the base URL`,
+      correlationId
+    ),
+    ...(locationHost === undefined ? {} : { locationHost }),
+    ...(correlationId === undefined ? {} : { correlationId })
+  })
 }

@@ -2,6 +2,7 @@
  * The service's identifiers: GUIDs, normalised to lower case so that every published signing reading agrees.
  */
 import { Schema } from "effect"
+import { quoted } from "./Errors.js"
 
 const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
@@ -11,7 +12,7 @@ const Guid = (brand: string) =>
     Schema.compose(Schema.Lowercase),
     Schema.pattern(guidPattern, {
       message: (issue) =>
-        `${brand} must be a GUID such as 5dd0413d-a2f9-442a-b836-128d87753fa9, got ${JSON.stringify(issue.actual)}`
+        `${brand} must be a GUID such as 5dd0413d-a2f9-442a-b836-128d87753fa9, got ${quoted(issue.actual)}`
     })
   )
 

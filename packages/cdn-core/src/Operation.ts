@@ -4,20 +4,24 @@
 import { Schema } from "effect"
 import { EndpointId, OperationId, SubscriptionId } from "./Ids.js"
 
-/** The statuses in TypeScript; `Succeeded` is the one spelling used in code. */
+/** The documented statuses; `Succeeded` is the one spelling used in code. */
 export const OperationStatusLiteral = Schema.Literal("NotSet", "Processing", "Succeeded", "Failed")
-export type OperationStatus = typeof OperationStatusLiteral.Type
+export type DocumentedStatus = typeof OperationStatusLiteral.Type
 
-/** Decodes the service's `Status`; the API description file spells success `Succeed`, so both are accepted. */
-export const OperationStatus = Schema.transform(
-  Schema.Literal("NotSet", "Processing", "Succeeded", "Succeed", "Failed"),
-  OperationStatusLiteral,
-  {
-    strict: true,
-    decode: (status) => (status === "Succeed" ? "Succeeded" : status),
-    encode: (status) => status
-  }
-)
+/** A status: one of the documented four, or an undocumented one kept as the service sent it. */
+export type OperationStatus = DocumentedStatus | (string & {})
+
+const documented: ReadonlySet<string> = new Set(OperationStatusLiteral.literals)
+
+/** True for a status the documents do not list (`Cancelled`, say): kept, never a decode failure. */
+export const isUndocumented = (status: OperationStatus): boolean => !documented.has(status)
+
+/** Decodes the service's `Status`; the API description file spells success `Succeed`, so both read `Succeeded`. */
+export const OperationStatus = Schema.transform(Schema.String, Schema.String as Schema.Schema<OperationStatus>, {
+  strict: true,
+  decode: (status) => (status === "Succeed" ? "Succeeded" : status),
+  encode: (status) => status
+})
 
 /** The operation's kind: `Purge` and `Preload` are documented, any other string still decodes. */
 export const OperationType = Schema.String
@@ -46,3 +50,6 @@ export type OperationRef = typeof OperationRef.Type
 
 /** `Succeeded` and `Failed` never change again. */
 export const isTerminal = (status: OperationStatus): boolean => status === "Succeeded" || status === "Failed"
+
+/** Where a wait ends: a terminal status, or one the documents do not list (a wait cannot know what follows it). */
+export const endsWait = (status: OperationStatus): boolean => isTerminal(status) || isUndocumented(status)

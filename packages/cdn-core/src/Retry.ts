@@ -5,16 +5,45 @@ import { Context, Duration, Effect, Random, Schedule, ScheduleDecision, Schedule
 import type { RetryLimits } from "./CdnConfig.js"
 import type { CdnError } from "./Errors.js"
 
-const transientStatuses: ReadonlySet<number> = new Set([502, 503, 504])
+const transientStatuses: ReadonlySet<number> = new Set([500, 502, 503, 504])
 
-/** Throttling, a dropped or refused connection, a per-attempt timeout and a 502/503/504 are retried; nothing else. */
+// Failures no retry can help: an unknown host, TLS refused or mismatched, a port the runtime will not use, an answer
+// that is not HTTP. (EAI_AGAIN, a resolver that did not answer in time, is transient.)
+const permanentCodes: ReadonlySet<string> = new Set([
+  "ENOTFOUND",
+  "ERR_TLS_MISMATCH",
+  "ERR_SSL_WRONG_VERSION_NUMBER",
+  "EPROTO",
+  "CERT_HAS_EXPIRED",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "ERR_BAD_PORT",
+  "ERR_NOT_HTTP",
+  "ERR_DECOMPRESSION"
+])
+
+/** True for a transport failure that no retry can help. */
+export const isPermanentTransportFailure = (code: string | undefined): boolean =>
+  code !== undefined && (permanentCodes.has(code) || code.startsWith("HPE_"))
+
+/**
+ * Retried: throttling, a dropped or refused connection, a per-attempt timeout, `InternalError` and a
+ * 500/502/503/504 (a write only when certainly not executed: see `isSafeToResend`). Not retried: everything else,
+ * and transport failures no retry can help (an unknown host, TLS, an answer that is not HTTP).
+ */
 export const isRetryable = (error: CdnError): boolean => {
   switch (error._tag) {
     case "RequestThrottled":
-    case "TransportError":
     case "RequestTimeout":
+    case "InternalError":
       return true
+    case "TransportError":
+      return !isPermanentTransportFailure(error.code)
     case "InvalidInput":
+    case "UnexpectedRedirect":
       return false
     default:
       return transientStatuses.has(error.status)

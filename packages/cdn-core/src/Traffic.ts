@@ -3,6 +3,7 @@
  * may arrive as JSON strings. Day buckets start at 16:00Z, midnight in China (UTC+8).
  */
 import { ParseResult, Schema } from "effect"
+import { quoted } from "./Errors.js"
 import { EndpointId, SubscriptionId } from "./Ids.js"
 import { LenientArray, LenientNumber } from "./internal/lenient.js"
 
@@ -35,7 +36,7 @@ export const TrafficTime = Schema.transformOrFail(Schema.Union(Schema.String, Sc
           new ParseResult.Type(
             ast,
             value,
-            `must be a UTC time such as 2024-01-01T00:00:00Z (with its zone), got ${JSON.stringify(value)}`
+            `must be a UTC time such as 2024-01-01T00:00:00Z (with its zone), got ${quoted(value)}`
           )
         )
       : ParseResult.succeed(at)

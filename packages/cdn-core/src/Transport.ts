@@ -2,7 +2,9 @@
  * One attempt on the wire, as the client needs it: a request out, a status, headers and the whole body back, within
  * a time limit. Smaller than `HttpClient`, so that a hot path (the proxy) can use a transport with less per call.
  */
-import { HttpClient, HttpClientRequest } from "@effect/platform"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { Context, Duration, Effect, Layer } from "effect"
 import { RequestTimeout, TransportError } from "./Errors.js"
 
@@ -47,32 +49,97 @@ export const timedOut = (request: TransportRequest, timeoutMs: number): RequestT
   })
 
 /** The error for an attempt that got no (complete) answer; `code` is the socket's (ECONNREFUSED, ECONNRESET). */
-export const unreachable = (request: TransportRequest, why: string, code?: string): TransportError =>
+export const unreachable = (
+  request: TransportRequest,
+  why: string,
+  code?: string,
+  answer?: { readonly status: number; readonly correlationId: string | undefined }
+): TransportError =>
   new TransportError({
     method: request.method,
     url: request.url,
     message: `could not reach ${request.url}: ${why}`,
-    ...(code === undefined ? {} : { code })
+    ...(code === undefined ? {} : { code }),
+    ...(answer === undefined ? {} : { status: answer.status }),
+    ...(answer?.correlationId === undefined ? {} : { correlationId: answer.correlationId })
   })
 
-// undici hides the socket error under `cause`; its code (ECONNREFUSED, ECONNRESET) is what a person can act on.
-const codeOf = (cause: unknown): string | undefined => {
-  if (!(cause instanceof Error)) return undefined
-  const inner = cause.cause instanceof Error ? cause.cause : undefined
-  const code = (inner as { code?: unknown } | undefined)?.code ?? (cause as { code?: unknown }).code
-  return typeof code === "string" ? code : undefined
+// fetch and undici hide the socket error under `cause`; its code (ECONNREFUSED, ENOTFOUND) is what a person acts on.
+const innermost = (
+  cause: unknown
+): { readonly code: string | undefined; readonly message: string; readonly name: string } => {
+  const outer = cause instanceof Error ? cause : new Error(String(cause))
+  const inner = outer.cause instanceof Error ? outer.cause : outer
+  const code = (inner as { code?: unknown }).code ?? (outer as { code?: unknown }).code
+  return { code: typeof code === "string" ? code : undefined, message: inner.message, name: inner.name }
 }
 
-export const describeCause = (cause: unknown): string => {
-  if (!(cause instanceof Error)) return String(cause)
-  const code = codeOf(cause)
-  const message = cause.cause instanceof Error ? cause.cause.message : cause.message
-  return code === undefined ? message : `${code} (${message})`
+const hostOf = (url: string): string => {
+  try {
+    return new URL(url).host
+  } catch {
+    return url
+  }
 }
+
+const certificateCodes = /^(CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|ERR_TLS_CERT)/
+
+/** What went wrong, for a person, without OpenSSL's or the parser's internals; and the code to decide on a retry. */
+export const classify = (
+  request: TransportRequest,
+  cause: unknown
+): { readonly code: string | undefined; readonly why: string } => {
+  const { code, message, name } = innermost(cause)
+  const host = hostOf(request.url)
+  if (code === "ENOTFOUND")
+    return { code, why: `the host ${host.replace(/:\d+$/, "")} could not be resolved (ENOTFOUND)` }
+  if (code === "EAI_AGAIN")
+    return { code, why: `the host ${host.replace(/:\d+$/, "")} could not be resolved just now (EAI_AGAIN)` }
+  if (code?.startsWith("ERR_SSL_") || code === "EPROTO" || /wrong version number/i.test(message)) {
+    return { code: "ERR_TLS_MISMATCH", why: `the server at ${host} did not answer TLS (is the base URL http://?)` }
+  }
+  if (code !== undefined && certificateCodes.test(code)) {
+    return { code, why: `the TLS certificate of ${host} was refused (${code})` }
+  }
+  if (/^bad port$/i.test(message))
+    return { code: "ERR_BAD_PORT", why: `the runtime refuses to connect to port ${host.split(":").pop()}` }
+  if (name === "HTTPParserError" || code?.startsWith("HPE_") || /does not match the HTTP/i.test(message)) {
+    return { code: "ERR_NOT_HTTP", why: `the server at ${host} did not answer HTTP` }
+  }
+  if (
+    code?.startsWith("Z_") ||
+    /incorrect header check|unexpected end of file|invalid (stored )?block/i.test(message)
+  ) {
+    return { code: "ERR_DECOMPRESSION", why: `the answer's body could not be decompressed (${message})` }
+  }
+  return { code, why: code === undefined ? message : `${code} (${message})` }
+}
+
+/** Describes a failure's cause, as `classify` words it. */
+export const describeCause = (cause: unknown): string => classify({ method: "GET", url: "", headers: {} }, cause).why
 
 /** The transport error for a failure `cause` of `request`, keeping the socket's code. */
-export const failedWith = (request: TransportRequest, cause: unknown): TransportError =>
-  unreachable(request, describeCause(cause), codeOf(cause))
+export const failedWith = (request: TransportRequest, cause: unknown): TransportError => {
+  const { code, why } = classify(request, cause)
+  return unreachable(request, why, code)
+}
+
+/** The transport error for an answer whose body broke off (or would not decompress) after its headers. */
+export const brokeOff = (
+  request: TransportRequest,
+  cause: unknown,
+  status: number,
+  correlationId: string | undefined
+): TransportError => {
+  const { code, why } = classify(request, cause)
+  const said = code === "ERR_DECOMPRESSION" ? why : `the answer broke off after HTTP ${status}`
+  return unreachable(request, said, code === "ERR_DECOMPRESSION" ? code : (code ?? "ECONNRESET"), {
+    status,
+    correlationId
+  })
+}
+
+const noRedirects: globalThis.RequestInit = { redirect: "manual" }
 
 const toHttpClientRequest = (request: TransportRequest): HttpClientRequest.HttpClientRequest => {
   const plain = HttpClientRequest.make(request.method)(request.url, { headers: request.headers })
@@ -85,13 +152,17 @@ export const fromHttpClient: Layer.Layer<Transport, never, HttpClient.HttpClient
   Effect.map(HttpClient.HttpClient, (http) => ({
     send: (request, timeoutMs) =>
       http.execute(toHttpClientRequest(request)).pipe(
+        // A redirect is never followed: fetch hands it back as it came, and the client refuses it.
+        Effect.provideService(FetchHttpClient.RequestInit, noRedirects),
         Effect.flatMap((response) =>
           Effect.map(response.text, (body) => ({ status: response.status, headers: response.headers, body }))
         ),
         Effect.catchTags({
           RequestError: (error) => Effect.fail(failedWith(request, error.cause)),
           ResponseError: (error) =>
-            Effect.fail(unreachable(request, `the answer broke off (HTTP ${error.response.status})`))
+            Effect.fail(
+              brokeOff(request, error.cause, error.response.status, error.response.headers["x-correlation-id"])
+            )
         }),
         Effect.timeoutFail({ duration: timeoutMs, onTimeout: () => timedOut(request, timeoutMs) })
       )

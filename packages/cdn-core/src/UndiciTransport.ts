@@ -5,7 +5,7 @@
 import { Effect, Layer } from "effect"
 import { Pool } from "undici"
 import { CdnConfig } from "./CdnConfig.js"
-import { failedWith, Transport, type TransportRequest, timedOut, unreachable } from "./Transport.js"
+import { brokeOff, failedWith, Transport, type TransportRequest, timedOut, unreachable } from "./Transport.js"
 
 export interface UndiciTransportOptions {
   /** Connections kept to the service; default 64. */
@@ -82,7 +82,14 @@ export const layer = (options: UndiciTransportOptions = {}): Layer.Layer<Transpo
                 finish(Effect.succeed({ status, headers, body }))
               },
               onResponseError(_controller, error) {
-                finish(Effect.fail(failedWith(request, error)))
+                // After the headers, the answer broke off: its status and correlation id are kept.
+                finish(
+                  Effect.fail(
+                    status === 0
+                      ? failedWith(request, error)
+                      : brokeOff(request, error, status, headers["x-correlation-id"] as string | undefined)
+                  )
+                )
               }
             }
           )

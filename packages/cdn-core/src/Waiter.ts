@@ -8,7 +8,8 @@ import { CdnClient, type CdnResponse, type OperationRefInput } from "./CdnClient
 import type { PreloadInput, PreloadResult, PurgeInput, PurgeResult } from "./Content.js"
 import { type CdnError, unreadable } from "./Errors.js"
 import type { OperationId } from "./Ids.js"
-import { isTerminal, type Operation } from "./Operation.js"
+import { endsWait, type Operation } from "./Operation.js"
+import * as Retry from "./Retry.js"
 
 /** The deadline passed before the operation finished. */
 export class WaitTimedOut extends Schema.TaggedError<WaitTimedOut>()("WaitTimedOut", {
@@ -16,15 +17,29 @@ export class WaitTimedOut extends Schema.TaggedError<WaitTimedOut>()("WaitTimedO
   operationId: Schema.String,
   timeoutMs: Schema.Number,
   /** The status seen last, if any poll answered. */
-  lastStatus: Schema.optional(Schema.String)
+  lastStatus: Schema.optional(Schema.String),
+  /** Polls that failed transiently (throttled, a gateway error, a dropped connection, a timeout). */
+  missedPolls: Schema.optionalWith(Schema.Number, { default: () => 0 })
 }) {}
 
 /** One poll's outcome, for progress reports. */
 export interface Progress {
+  /** The status seen last (this poll's when it answered). */
   readonly operation: Operation
   /** Polls so far, this one included. */
   readonly polls: number
+  /** Polls so far that failed transiently and were let go. */
+  readonly missedPolls: number
   readonly elapsedMs: number
+}
+
+/** A poll that failed transiently: the wait goes on after `retryInMs`. */
+export interface MissedPoll {
+  readonly error: CdnError
+  readonly polls: number
+  readonly missedPolls: number
+  readonly elapsedMs: number
+  readonly retryInMs: number
 }
 
 export interface WaitOptions {
@@ -34,9 +49,19 @@ export interface WaitOptions {
   readonly timeout?: Duration.DurationInput
   /** Called with every status observed, the terminal one included. */
   readonly onProgress?: (progress: Progress) => Effect.Effect<void>
+  /** Called for every poll that failed transiently and was let go. */
+  readonly onMissedPoll?: (missed: MissedPoll) => Effect.Effect<void>
 }
 
-/** Polls until the operation is terminal and returns it. Interrupting the fiber stops the polling. */
+// After transient failures in a row the next poll backs off, doubling from the interval up to this.
+const maxBackoffMs = 30_000
+
+/**
+ * Polls until the operation is terminal (or reports a status the documents do not list) and returns it. A poll that
+ * fails transiently (`Retry.isRetryable`: throttled, 5xx, a dropped or refused connection, a timeout) is a missed
+ * poll: the wait backs off and goes on until the deadline. A permanent failure (authentication, not found, invalid
+ * input) ends it at once. Interrupting the fiber stops the polling.
+ */
 export const waitForOperation = (
   ref: OperationRefInput,
   options: WaitOptions = {}
@@ -44,19 +69,42 @@ export const waitForOperation = (
   Effect.gen(function* () {
     const client = yield* CdnClient
     const interval = Duration.decode(options.interval ?? "2 seconds")
+    const intervalMs = Duration.toMillis(interval)
     const timeout = Duration.decode(options.timeout ?? "10 minutes")
     const started = yield* Clock.currentTimeMillis
     // Plain locals: one fiber polls, and the timeout message needs them synchronously.
     let polls = 0
+    let missedPolls = 0
+    let missedInARow = 0
     let lastSeen: Operation | undefined
+    let lastError: CdnError | undefined
+
+    const missed = (error: CdnError): Effect.Effect<void> =>
+      Effect.gen(function* () {
+        missedPolls += 1
+        missedInARow += 1
+        lastError = error
+        const backoff = Math.min(Math.max(intervalMs, maxBackoffMs), intervalMs * 2 ** (missedInARow - 1))
+        const retryInMs = "retryAfterMs" in error && error.retryAfterMs !== undefined ? error.retryAfterMs : backoff
+        const elapsedMs = (yield* Clock.currentTimeMillis) - started
+        if (options.onMissedPoll) yield* options.onMissedPoll({ error, polls, missedPolls, elapsedMs, retryInMs })
+        yield* Effect.sleep(retryInMs)
+      })
 
     const poll: Effect.Effect<Operation, CdnError> = Effect.gen(function* () {
-      const operation = yield* client.getOperation(ref)
       polls += 1
+      const answer = yield* Effect.either(client.getOperation(ref))
+      if (answer._tag === "Left") {
+        if (!Retry.isRetryable(answer.left)) return yield* answer.left
+        yield* missed(answer.left)
+        return yield* poll
+      }
+      const operation = answer.right
+      missedInARow = 0
       lastSeen = operation
       const elapsedMs = (yield* Clock.currentTimeMillis) - started
-      if (options.onProgress) yield* options.onProgress({ operation, polls, elapsedMs })
-      if (isTerminal(operation.status)) return operation
+      if (options.onProgress) yield* options.onProgress({ operation, polls, missedPolls, elapsedMs })
+      if (endsWait(operation.status)) return operation
       yield* Effect.sleep(interval)
       return yield* poll
     })
@@ -65,11 +113,18 @@ export const waitForOperation = (
       duration: timeout,
       onTimeout: () => {
         const operationId = ref.operationId.trim().toLowerCase()
-        const seen = lastSeen === undefined ? "" : ` (last status: ${lastSeen.status})`
+        const notes = [
+          ...(lastSeen === undefined ? [] : [`last status: ${lastSeen.status}`]),
+          ...(missedPolls === 0
+            ? []
+            : [`${missedPolls} poll${missedPolls === 1 ? "" : "s"} missed, the last: ${lastError?._tag ?? "?"}`])
+        ]
+        const why = notes.length === 0 ? "" : ` (${notes.join("; ")})`
         return new WaitTimedOut({
           operationId,
           timeoutMs: Duration.toMillis(timeout),
-          message: `operation ${operationId} did not finish within ${Duration.format(timeout)}${seen}`,
+          message: `operation ${operationId} did not finish within ${Duration.format(timeout)}${why}`,
+          missedPolls,
           ...(lastSeen === undefined ? {} : { lastStatus: lastSeen.status })
         })
       }

@@ -3,93 +3,16 @@
  * and how each published spelling of the answer reads.
  */
 import { createHmac } from "node:crypto"
-import { HttpClient, HttpClientError, type HttpClientRequest, HttpClientResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Fiber, Layer, TestClock } from "effect"
-import { CdnApi, CdnClient, CdnConfig } from "../src/index.js"
+import { Effect } from "effect"
+import { CdnApi, CdnClient } from "../src/index.js"
+import { accepted, failure, fake, ok, type Reply, run, type Sent, value } from "./fakeHttp.js"
 
 const s = "5dd0413d-a2f9-442a-b836-128d87753fa9"
 const e = "46fecf3c-e874-49aa-891d-0d4dc93213e0"
 const op = "a97459bf-e4c4-4d4f-94e4-b775f0f09f31"
 const ids = { subscriptionId: s.toUpperCase(), endpointId: e.toUpperCase() }
 const base = `/subscriptions/${s}/endpoints/${e}`
-
-interface Sent {
-  readonly method: string
-  readonly path: string
-  readonly search: string
-  readonly headers: Record<string, string>
-  readonly body: string | undefined
-}
-
-type Reply = { readonly status: number; readonly body: string } | "refused" | "reset"
-
-/** A client whose answers come from `replies` in turn (the last repeats); every request is kept. */
-const fake = (replies: ReadonlyArray<Reply>) => {
-  const sent: Array<Sent> = []
-  const http = HttpClient.make((request: HttpClientRequest.HttpClientRequest, url) => {
-    const body =
-      request.body._tag === "Uint8Array"
-        ? new TextDecoder().decode(request.body.body)
-        : request.body._tag === "Raw"
-          ? String(request.body.body)
-          : undefined
-    sent.push({ method: request.method, path: url.pathname, search: url.search, headers: { ...request.headers }, body })
-    const reply = replies[Math.min(sent.length - 1, replies.length - 1)] as Reply
-    if (reply === "refused" || reply === "reset") {
-      const code = reply === "refused" ? "ECONNREFUSED" : "ECONNRESET"
-      return Effect.fail(
-        new HttpClientError.RequestError({
-          request,
-          reason: "Transport",
-          cause: Object.assign(new Error(code), { code })
-        })
-      )
-    }
-    const headers = { "content-type": "application/json", "x-correlation-id": "corr-1" }
-    return Effect.succeed(
-      HttpClientResponse.fromWeb(request, new Response(reply.body, { status: reply.status, headers }))
-    )
-  })
-  const layer = CdnClient.CdnClient.Default.pipe(
-    Layer.provide(
-      CdnConfig.layer({
-        keyId: "key-id-1",
-        keyValue: "secret-value",
-        retry: { maxAttempts: 3, baseDelay: "10 millis", maxElapsed: "10 seconds" }
-      })
-    ),
-    Layer.provide(Layer.succeed(HttpClient.HttpClient, http))
-  )
-  return { sent, layer }
-}
-
-const ok = (body: unknown, status = 200): Reply => ({ status, body: JSON.stringify(body) })
-const accepted = ok({ Succeeded: true, IsAsync: true, AsyncInfo: { TaskTrackId: op, TaskStatus: "Processing" } }, 202)
-
-/** Runs a call with time moving on, so that retries happen. */
-const run = <A, E>(
-  effect: Effect.Effect<A, E, CdnClient.CdnClient>,
-  layer: Layer.Layer<CdnClient.CdnClient, unknown>
-) =>
-  Effect.gen(function* () {
-    yield* TestClock.setTime(Date.parse("2024-01-02T03:04:05Z"))
-    const fiber = yield* Effect.fork(effect.pipe(Effect.provide(layer)))
-    yield* TestClock.adjust("1 minute")
-    return yield* Fiber.await(fiber)
-  })
-
-const value = <A, E>(exit: Exit.Exit<A, E>): A => {
-  if (Exit.isFailure(exit)) throw new Error(Cause.pretty(exit.cause))
-  return exit.value
-}
-
-const failure = <A, E>(exit: Exit.Exit<A, E>): E => {
-  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
-  const error = Cause.failureOption(exit.cause)
-  if (error._tag === "None") throw new Error(Cause.pretty(exit.cause))
-  return error.value
-}
 
 /** The signature the documented rule gives, computed here without cdn-core's signer. */
 const expectedAuthorization = (sent: Sent): string => {

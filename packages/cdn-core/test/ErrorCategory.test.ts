@@ -24,7 +24,8 @@ const expected: Record<(typeof ServiceErrorTypes)[number], string> = {
   EndpointNotFound: "not-found",
   MaliciousItemPathDetected: "rejected",
   PermissionDenied: "permission",
-  RequestThrottled: "throttled"
+  RequestThrottled: "throttled",
+  InternalError: "unavailable"
 }
 
 describe("categoryOf", () => {

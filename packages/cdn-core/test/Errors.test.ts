@@ -21,6 +21,8 @@ const describeFailure = (effect: Effect.Effect<string, Errors.CdnError>): Effect
   effect.pipe(
     Effect.catchTags({
       CredentialInvalid: (e) => Effect.succeed(e._tag),
+      InternalError: (e) => Effect.succeed(e._tag),
+      UnexpectedRedirect: (e) => Effect.succeed(e._tag),
       ParameterMissing: (e) => Effect.succeed(e._tag),
       ParameterInvalid: (e) => Effect.succeed(e._tag),
       MissingAuthorizationHeader: (e) => Effect.succeed(e._tag),
@@ -47,8 +49,8 @@ const describeFailure = (effect: Effect.Effect<string, Errors.CdnError>): Effect
   )
 
 describe("fromErrorInfo", () => {
-  it("has a class for each of the 18 documented types", () => {
-    expect(ErrorInfo.ServiceErrorTypes).toHaveLength(18)
+  it("has a class for each of the 19 documented types (the docs' 18 and the description file's InternalError)", () => {
+    expect(ErrorInfo.ServiceErrorTypes).toHaveLength(19)
     expect(Object.keys(Errors.ServiceErrors).sort()).toEqual([...ErrorInfo.ServiceErrorTypes].sort())
   })
 
@@ -127,7 +129,7 @@ describe("unreadable", () => {
 
   it("describes JSON of an unexpected shape", () => {
     const error = Errors.unreadable("unexpected-shape", '{"hello":"world"}', { ...noFacts, status: 200 })
-    expect(error.message).toContain("unexpected shape")
+    expect(error.message).toContain("not the documented shape")
     expect(error.excerpt).toBe('{"hello":"world"}')
   })
 

@@ -41,8 +41,15 @@ describe("Operation", () => {
     }
   })
 
-  it("refuses a status that is not documented", () => {
-    expect(Either.isLeft(decodeEither({ ...seed, Status: "Done" }))).toBe(true)
+  it("keeps a status that is not documented as the service sent it; it ends a wait but is not terminal", () => {
+    const operation = decode({ ...seed, Status: "Cancelled" })
+    expect(operation.status).toBe("Cancelled")
+    expect(Operation.isUndocumented(operation.status)).toBe(true)
+    expect(Operation.endsWait(operation.status)).toBe(true)
+    expect(Operation.isTerminal(operation.status)).toBe(false)
+    expect(Operation.endsWait("Processing")).toBe(false)
+    // A status that is not a string at all is still refused.
+    expect(Either.isLeft(decodeEither({ ...seed, Status: 3 }))).toBe(true)
   })
 
   it("decodes an operation type it does not know", () => {

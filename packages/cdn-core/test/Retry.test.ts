@@ -63,7 +63,34 @@ describe("isRetryable", () => {
     ["UnreadableResponse 502", unreadable(502), true],
     ["UnreadableResponse 503", unreadable(503), true],
     ["UnreadableResponse 504", unreadable(504), true],
-    ["UnreadableResponse 500", unreadable(500), false],
+    ["UnreadableResponse 500", unreadable(500), true],
+    ["InternalError (500)", Errors.fromErrorInfo("InternalError", null, facts(500)), true],
+    ["UnexpectedRedirect (301)", Errors.redirected(301, "http://elsewhere.example/", "c"), false],
+    [
+      "TransportError ENOTFOUND",
+      new Errors.TransportError({ message: "x", method: "GET", url: "u", code: "ENOTFOUND" }),
+      false
+    ],
+    [
+      "TransportError EAI_AGAIN",
+      new Errors.TransportError({ message: "x", method: "GET", url: "u", code: "EAI_AGAIN" }),
+      true
+    ],
+    [
+      "TransportError TLS mismatch",
+      new Errors.TransportError({ message: "x", method: "GET", url: "u", code: "ERR_TLS_MISMATCH" }),
+      false
+    ],
+    [
+      "TransportError not HTTP",
+      new Errors.TransportError({ message: "x", method: "GET", url: "u", code: "ERR_NOT_HTTP" }),
+      false
+    ],
+    [
+      "TransportError bad port",
+      new Errors.TransportError({ message: "x", method: "GET", url: "u", code: "ERR_BAD_PORT" }),
+      false
+    ],
     ["UnreadableResponse 200 of an unexpected shape", Errors.unreadable("unexpected-shape", "{}", facts(200)), false],
     ["UnknownServiceError 503", Errors.fromErrorInfo("Maintenance", null, facts(503)), true],
     ["UnknownServiceError 400", Errors.fromErrorInfo("Whatever", null, facts(400)), false],
@@ -221,7 +248,7 @@ describe("policy", () => {
   it.effect.each([
     ["WrongSignature", wrongSignature],
     ["InvalidInput", invalidInput],
-    ["UnreadableResponse 500", unreadable(500)]
+    ["UnreadableResponse 400", unreadable(400)]
   ] as const)("does not retry %s", ([_name, error]) =>
     Effect.gen(function* () {
       const { result, times } = yield* retried([error, error], Retry.policy(limits))
@@ -230,7 +257,7 @@ describe("policy", () => {
     })
   )
 
-  it.effect.each([502, 503, 504])("retries an unreadable %s answer from a gateway", (status) =>
+  it.effect.each([500, 502, 503, 504])("retries an unreadable %s answer from a gateway", (status) =>
     Effect.gen(function* () {
       const { result, times } = yield* retried([unreadable(status)], Retry.policy(limits))
       expect(times).toHaveLength(2)

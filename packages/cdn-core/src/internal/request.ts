@@ -8,11 +8,13 @@ import { type AnyCall, apiVersion, pathOf } from "../CdnApi.js"
 import type { CdnConfigShape } from "../CdnConfig.js"
 import { ErrorResponse } from "../ErrorInfo.js"
 import {
+  bounded,
   type CdnError,
   fromErrorInfo,
   InvalidInput,
   type ResponseError,
   type ResponseFacts,
+  redirected,
   unreadable
 } from "../Errors.js"
 import * as Retry from "../Retry.js"
@@ -30,24 +32,58 @@ export interface CdnResponse<A> {
 
 const decodeErrorResponse = Schema.decodeUnknownEither(ErrorResponse)
 
-/** Reads a body as the documented JSON: `decode` for a 2xx, the error body otherwise. */
+const pathText = (path: ReadonlyArray<PropertyKey>): string =>
+  path.map((step, i) => (typeof step === "number" ? `[${step}]` : i === 0 ? String(step) : `.${String(step)}`)).join("")
+
+const valueAt = (json: unknown, path: ReadonlyArray<PropertyKey>): unknown =>
+  path.reduce<unknown>(
+    (value, step) =>
+      typeof value === "object" && value !== null ? (value as Record<PropertyKey, unknown>)[step] : undefined,
+    json
+  )
+
+/** What is wrong with an answer, by field and value: `Status: missing`, `Start: undocumented value "x"`. */
+export const describeProblem = (error: ParseResult.ParseError, json: unknown): string => {
+  const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
+  if (issue === undefined) return "unexpected shape"
+  const where = issue.path.length === 0 ? "the answer" : pathText(issue.path)
+  if (issue._tag === "Missing") return `${where}: missing`
+  const value = JSON.stringify(valueAt(json, issue.path)) ?? "undefined"
+  return `${where}: undocumented value ${bounded(value, 120)}`
+}
+
+// A bare 429 is a throttle whatever its body says (gateways throttle without the service's body).
+const throttled = (facts: ResponseFacts) => fromErrorInfo("RequestThrottled", null, facts)
+
+/**
+ * Reads an answer: a 3xx is a redirect (never followed), a 2xx is decoded with `decode`, anything else is the
+ * service's error body; a 429 is a throttle whatever its body.
+ */
 export const interpret = <A>(
   body: string,
   facts: ResponseFacts,
-  decode: (json: unknown) => Either.Either<A, ParseResult.ParseError>
+  decode: (json: unknown) => Either.Either<A, ParseResult.ParseError>,
+  location?: string
 ): Either.Either<A, ResponseError> => {
-  if (body.trim() === "") return Either.left(unreadable("empty", body, facts))
+  if (facts.status >= 300 && facts.status < 400) {
+    return Either.left(redirected(facts.status, location, facts.correlationId))
+  }
+  const fallback = (reason: "empty" | "not-json" | "unexpected-shape", problem?: string) =>
+    Either.left(facts.status === 429 ? throttled(facts) : unreadable(reason, body, facts, problem))
+  if (body.trim() === "") return fallback("empty")
   let json: unknown
   try {
     json = JSON.parse(body)
   } catch {
-    return Either.left(unreadable("not-json", body, facts))
+    return fallback("not-json")
   }
   if (facts.status >= 200 && facts.status < 300) {
-    return Either.mapLeft(decode(json), () => unreadable("unexpected-shape", body, facts))
+    return Either.mapLeft(decode(json), (error) =>
+      unreadable("unexpected-shape", body, facts, describeProblem(error, json))
+    )
   }
   const error = decodeErrorResponse(json)
-  if (Either.isLeft(error)) return Either.left(unreadable("unexpected-shape", body, facts))
+  if (Either.isLeft(error)) return fallback("unexpected-shape", describeProblem(error.left, json))
   return Either.left(fromErrorInfo(error.right.ErrorInfo.Type, error.right.ErrorInfo.Message, facts))
 }
 
@@ -56,11 +92,8 @@ export const invalidInput = (error: ParseResult.ParseError): InvalidInput => {
   const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
   const path = issue?.path ?? []
   const field = path.length === 0 ? "input" : String(path[0])
-  const where = path.map((step, i) =>
-    typeof step === "number" ? `[${step}]` : i === 0 ? String(step) : `.${String(step)}`
-  )
-  const label = where.length === 0 ? "input" : where.join("")
-  return new InvalidInput({ field, message: `${label}: ${issue?.message ?? "invalid"}` })
+  const label = path.length === 0 ? "input" : pathText(path)
+  return new InvalidInput({ field, message: `${label}: ${bounded(issue?.message ?? "invalid")}` })
 }
 
 const isDebug = FiberRef.get(FiberRef.currentMinimumLogLevel).pipe(
@@ -86,6 +119,8 @@ export const makeRequester = (
   policy: Retry.RetryPolicy
 ): Requester => {
   const timeoutMs = Duration.toMillis(config.attemptTimeout)
+  // One deadline per call, across all its attempts and the waits between them, counted from the first attempt.
+  const deadlineMs = Duration.toMillis(config.retry.maxElapsed)
   // The base URL's own path (empty for the service's host) comes before every API path on the wire.
   const basePath = new URL(config.baseUrl).pathname.replace(/\/+$/, "")
   const prepared = new Map<AnyCall, Prepared>()
@@ -137,21 +172,33 @@ export const makeRequester = (
     )
 
   // The policy's driver is built only after a first failure: a call that succeeds at once pays nothing for it.
-  // A write is re-sent only when the service certainly did not carry it out.
-  const retrying = <A>(once: Effect.Effect<A, CdnError>, write: boolean): Effect.Effect<A, CdnError> =>
+  // A write is re-sent only when the service certainly did not carry it out; no wait runs past the call's deadline.
+  const retrying = <A>(once: Effect.Effect<A, CdnError>, write: boolean, endsAt: number): Effect.Effect<A, CdnError> =>
     Effect.catchAll(once, (first) =>
       write && !Retry.isSafeToResend(first)
         ? Effect.fail(first)
-        : Effect.flatMap(Schedule.driver(loggedPolicy), (driver) => {
-            const next = (error: CdnError): Effect.Effect<A, CdnError> =>
-              write && !Retry.isSafeToResend(error)
-                ? Effect.fail(error)
-                : Effect.matchEffect(driver.next(error), {
-                    onFailure: () => Effect.fail(error),
-                    onSuccess: () => Effect.catchAll(once, next)
-                  })
-            return next(first)
-          })
+        : Effect.flatMap(
+            Schedule.driver(
+              loggedPolicy.pipe(
+                Schedule.checkEffect((_, step) =>
+                  Effect.map(
+                    Clock.currentTimeMillis,
+                    (now) => step.delayMs === undefined || now + step.delayMs < endsAt
+                  )
+                )
+              )
+            ),
+            (driver) => {
+              const next = (error: CdnError): Effect.Effect<A, CdnError> =>
+                write && !Retry.isSafeToResend(error)
+                  ? Effect.fail(error)
+                  : Effect.matchEffect(driver.next(error), {
+                      onFailure: () => Effect.fail(error),
+                      onSuccess: () => Effect.catchAll(once, next)
+                    })
+              return next(first)
+            }
+          )
     )
 
   const request = <Out>(call: AnyCall, input: unknown): Effect.Effect<CdnResponse<Out>, CdnError> => {
@@ -169,52 +216,58 @@ export const makeRequester = (
     const body = call.body === undefined ? undefined : JSON.stringify(call.body(valid.right))
     const method = call.method
 
-    /** One attempt: signed with the time read now, sent, read and decoded. */
-    const attempt = Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      Effect.flatMap(signer.skew, (skew) => {
-        const date = formatRequestDate(now + skew)
-        const headers: Record<string, string> = {
-          accept: "application/json",
-          [requestDateHeader]: date,
-          authorization: signAttempt(config.keyId, config.keyValue, signedPath, signedQuery, date, method)
-        }
-        if (body !== undefined) headers["content-type"] = "application/json"
-        return transport.send({ method, url, headers, ...(body === undefined ? {} : { body }) }, timeoutMs).pipe(
-          Effect.tapError((error) => logAttempt(method, path, now, error._tag, undefined)),
-          Effect.flatMap((response) => {
-            const correlationId = response.headers["x-correlation-id"]
-            const facts = {
-              status: response.status,
-              correlationId,
-              retryAfterMs: Retry.parseRetryAfter(response.headers["retry-after"], now),
-              serverDate: response.headers.date
-            }
-            const value = interpret(response.body, facts, decode)
-            return Effect.zipRight(
-              logAttempt(method, path, now, response.status, correlationId),
-              Either.isRight(value)
-                ? Effect.succeed({
-                    value: value.right as Out,
-                    status: response.status,
-                    correlationId,
-                    body: response.body
-                  })
-                : Effect.fail(value.left)
-            )
-          })
-        )
-      })
-    )
-
-    // A date the service calls off is corrected from its clock once; the corrected attempt is then sent.
-    const corrected = Effect.catchTag(attempt, "AuthorizationHeaderExpired", (error) =>
-      error.serverDate === undefined
-        ? Effect.fail(error)
-        : Effect.flatMap(signer.learnServerTime(error.serverDate), (changed) =>
-            changed ? attempt : Effect.fail(error)
+    /** One attempt: signed with the time read now, sent within what is left of the deadline, read and decoded. */
+    const attemptBy = (endsAt: number) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.flatMap(signer.skew, (skew) => {
+          const date = formatRequestDate(now + skew)
+          const headers: Record<string, string> = {
+            accept: "application/json",
+            [requestDateHeader]: date,
+            authorization: signAttempt(config.keyId, config.keyValue, signedPath, signedQuery, date, method)
+          }
+          if (body !== undefined) headers["content-type"] = "application/json"
+          const limit = Math.max(1, Math.min(timeoutMs, endsAt - now))
+          return transport.send({ method, url, headers, ...(body === undefined ? {} : { body }) }, limit).pipe(
+            Effect.tapError((error) => logAttempt(method, path, now, error._tag, undefined)),
+            Effect.flatMap((response) => {
+              const correlationId = response.headers["x-correlation-id"]
+              const facts = {
+                status: response.status,
+                correlationId,
+                retryAfterMs: Retry.parseRetryAfter(response.headers["retry-after"], now),
+                serverDate: response.headers.date
+              }
+              const value = interpret(response.body, facts, decode, response.headers.location)
+              return Effect.zipRight(
+                logAttempt(method, path, now, response.status, correlationId),
+                Either.isRight(value)
+                  ? Effect.succeed({
+                      value: value.right as Out,
+                      status: response.status,
+                      correlationId,
+                      body: response.body
+                    })
+                  : Effect.fail(value.left)
+              )
+            })
           )
-    )
-    return retrying(corrected, method !== "GET")
+        })
+      )
+
+    return Effect.flatMap(Clock.currentTimeMillis, (start) => {
+      const endsAt = start + deadlineMs
+      const attempt = attemptBy(endsAt)
+      // A date the service calls off is corrected from its clock once; the corrected attempt is then sent.
+      const corrected = Effect.catchTag(attempt, "AuthorizationHeaderExpired", (error) =>
+        error.serverDate === undefined
+          ? Effect.fail(error)
+          : Effect.flatMap(signer.learnServerTime(error.serverDate), (changed) =>
+              changed ? attempt : Effect.fail(error)
+            )
+      )
+      return retrying(corrected, method !== "GET", endsAt)
+    })
   }
 
   return { request }
