@@ -6,7 +6,7 @@ import type { FileSystem } from "@effect/platform/FileSystem"
 import * as HttpClient from "@effect/platform/HttpClient"
 import { CdnClient } from "@org/cdn-core/CdnClient"
 import { CdnConfig } from "@org/cdn-core/CdnConfig"
-import { Effect, Layer, Redacted } from "effect"
+import { type Duration, Effect, Layer, Option, Redacted } from "effect"
 import type { UsageError } from "./CliErrors.js"
 import type { GlobalFlags } from "./GlobalOptions.js"
 import { cdnConfig, type Key, keyFor } from "./Settings.js"
@@ -23,12 +23,18 @@ const embeddedHttpClient = (key: Key) =>
     })
   )
 
-/** The client for these flags. Fails with a usage error, before anything is sent, when the settings are incomplete. */
-export const layer = (flags: GlobalFlags): Layer.Layer<CdnClient, UsageError, FileSystem> =>
+/**
+ * The client for these flags; `deadline` is a call's `--timeout` across its attempts. Fails with a usage error, before
+ * anything is sent, when the settings are incomplete.
+ */
+export const layer = (
+  flags: GlobalFlags,
+  deadline: Option.Option<Duration.Duration> = Option.none()
+): Layer.Layer<CdnClient, UsageError, FileSystem> =>
   Layer.unwrapEffect(
     Effect.gen(function* () {
       const key = yield* keyFor(flags)
-      const config = yield* cdnConfig(flags, key, flags.emulator ? embeddedBaseUrl : undefined)
+      const config = yield* cdnConfig(flags, key, flags.emulator ? embeddedBaseUrl : undefined, deadline)
       const http = flags.emulator ? yield* embeddedHttpClient(key) : FetchHttpClient.layer
       return CdnClient.Default.pipe(Layer.provide(Layer.succeed(CdnConfig, config)), Layer.provide(http))
     })

@@ -9,13 +9,27 @@ import { formatElapsed } from "./DurationText.js"
 export interface ProgressReporter {
   /** Called by the waiter with every poll's result. */
   readonly report: (progress: Waiter.Progress) => Effect.Effect<void>
+  /** Called by the waiter for a poll that failed transiently: the wait goes on. */
+  readonly missed: (missed: Waiter.MissedPoll) => Effect.Effect<void>
   /** Ends the report: the live line is replaced by a final one. */
   readonly finish: Effect.Effect<void>
 }
 
-/** The text of one progress line. */
-export const progressLine = (operationId: string, status: string, elapsedMs: number, polls: number): string =>
-  `operation ${operationId}: ${status} (${formatElapsed(elapsedMs)} elapsed, ${polls} ${polls === 1 ? "poll" : "polls"})`
+/** The text of one progress line; missed polls (transient failures the wait let go) are counted when there are any. */
+export const progressLine = (
+  operationId: string,
+  status: string,
+  elapsedMs: number,
+  polls: number,
+  missedPolls = 0
+): string => {
+  const missed = missedPolls === 0 ? "" : `, ${missedPolls} missed`
+  return `operation ${operationId}: ${status} (${formatElapsed(elapsedMs)} elapsed, ${polls} ${polls === 1 ? "poll" : "polls"}${missed})`
+}
+
+/** The line for a missed poll: what failed, and when the next poll goes. */
+export const missedLine = (operationId: string, missed: Waiter.MissedPoll): string =>
+  `operation ${operationId}: poll missed (${missed.error._tag}), polling again in ${formatElapsed(missed.retryInMs)}; ${missed.missedPolls} missed so far`
 
 // A line for an unchanged status now and then, so that a CI log shows the wait is alive.
 const heartbeatMs = 30_000
@@ -27,12 +41,13 @@ const plain = (operationId: string): ProgressReporter => {
   let lastStatus: Operation["status"] | undefined
   let lastPrintedMs = 0
   return {
-    report: ({ operation, polls, elapsedMs }) => {
+    report: ({ operation, polls, missedPolls, elapsedMs }) => {
       if (operation.status === lastStatus && elapsedMs - lastPrintedMs < heartbeatMs) return Effect.void
       lastStatus = operation.status
       lastPrintedMs = elapsedMs
-      return write(`${progressLine(operationId, operation.status, elapsedMs, polls)}\n`)
+      return write(`${progressLine(operationId, operation.status, elapsedMs, polls, missedPolls)}\n`)
     },
+    missed: (missed) => write(`${missedLine(operationId, missed)}\n`),
     finish: Effect.void
   }
 }
@@ -45,9 +60,11 @@ const live = (operationId: string): Effect.Effect<ProgressReporter, never, Scope
     const started = yield* Clock.currentTimeMillis
     let status = "waiting for the first answer"
     let polls = 0
+    let missedPolls = 0
     let done = false
+    const line = (now: number) => progressLine(operationId, status, now - started, polls, missedPolls)
     const draw = Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      done ? Effect.void : write(`${clearLine}${progressLine(operationId, status, now - started, polls)}`)
+      done ? Effect.void : write(`${clearLine}${line(now)}`)
     )
     yield* Effect.forkScoped(Effect.forever(Effect.zipRight(draw, Effect.sleep("1 second"))))
     return {
@@ -55,13 +72,18 @@ const live = (operationId: string): Effect.Effect<ProgressReporter, never, Scope
         Effect.suspend(() => {
           status = progress.operation.status
           polls = progress.polls
+          missedPolls = progress.missedPolls
+          return draw
+        }),
+      missed: (missed) =>
+        Effect.suspend(() => {
+          polls = missed.polls
+          missedPolls = missed.missedPolls
           return draw
         }),
       finish: Effect.suspend(() => {
         done = true
-        return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          write(`${clearLine}${progressLine(operationId, status, now - started, polls)}\n`)
-        )
+        return Effect.flatMap(Clock.currentTimeMillis, (now) => write(`${clearLine}${line(now)}\n`))
       })
     }
   })

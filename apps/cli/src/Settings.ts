@@ -4,10 +4,12 @@
 import { text } from "node:stream/consumers"
 import { FileSystem } from "@effect/platform/FileSystem"
 import * as CdnConfig from "@org/cdn-core/CdnConfig"
+import { bounded } from "@org/cdn-core/Errors"
 import * as EmulatorOptions from "@org/cdn-emulator/EmulatorOptions"
-import { Config, ConfigError, ConfigProvider, Effect, Either, Option, Redacted } from "effect"
+import { Config, ConfigError, ConfigProvider, Duration, Effect, Either, Option, Redacted } from "effect"
 import { UsageError } from "./CliErrors.js"
 import type { GlobalFlags } from "./GlobalOptions.js"
+import { remember } from "./Secrets.js"
 
 /** An API key: its ID and its value, which stays Redacted until the HMAC. */
 export interface Key {
@@ -51,6 +53,8 @@ const read = <A>(flags: GlobalFlags, config: Config.Config<A>): Effect.Effect<A,
 // A key file usually ends with a newline that is not part of the key.
 const keyFromText = (content: string, from: string): Effect.Effect<Redacted.Redacted<string>, UsageError> => {
   const value = Redacted.make(content.replace(/[\r\n]+$/, ""))
+  // From now on no output may show it.
+  remember(Redacted.value(value))
   return Redacted.value(value) === ""
     ? Effect.fail(new UsageError({ message: `the key value read from ${from} is empty` }))
     : Effect.succeed(value)
@@ -70,8 +74,12 @@ const readKeyFile = (path: string): Effect.Effect<Redacted.Redacted<string>, Usa
     ? Effect.flatMap(readStdin, (content) => keyFromText(content, "stdin"))
     : FileSystem.pipe(
         Effect.flatMap((fs) => fs.readFileString(path)),
+        // The path is named (a key given where a path belongs is masked by the scrubber), the reason in words.
         Effect.mapError(
-          (error) => new UsageError({ message: `cannot read the key value file ${path}: ${error.message}` })
+          (error) =>
+            new UsageError({
+              message: `cannot read the key value file ${bounded(path, 200)}: ${error._tag === "SystemError" ? error.reason : "unreadable"}`
+            })
         ),
         Effect.flatMap((content) => keyFromText(content, path))
       )
@@ -136,11 +144,15 @@ export const demoKey: Key = { id: EmulatorOptions.demoKey.id, value: Redacted.ma
 export const keyFor = (flags: GlobalFlags): Effect.Effect<Key, UsageError, FileSystem> =>
   flags.emulator ? keyOr(flags, demoKey) : requiredKey(flags)
 
+/** How long one command's call may take, across all its attempts, unless told otherwise. */
+export const defaultDeadline = Duration.seconds(60)
+
 /** The client's settings: the base URL (unless given), the key, and the core's timeout and retry variables. */
 export const cdnConfig = (
   flags: GlobalFlags,
   key: Key,
-  baseUrl?: string
+  baseUrl?: string,
+  deadline: Option.Option<Duration.Duration> = Option.none()
 ): Effect.Effect<CdnConfig.CdnConfigShape, UsageError> =>
   Effect.gen(function* () {
     const env = yield* read(
@@ -159,7 +171,11 @@ export const cdnConfig = (
       ...Option.match(env.attemptTimeout, { onNone: () => ({}), onSome: (attemptTimeout) => ({ attemptTimeout }) }),
       retry: {
         ...Option.match(env.maxAttempts, { onNone: () => ({}), onSome: (maxAttempts) => ({ maxAttempts }) }),
-        ...Option.match(env.maxElapsed, { onNone: () => ({}), onSome: (maxElapsed) => ({ maxElapsed }) })
+        // A call's deadline: --timeout, else AZURE_CDN_MAX_RETRY_TIME, else a minute.
+        maxElapsed: Option.getOrElse(
+          Option.orElse(deadline, () => env.maxElapsed),
+          () => defaultDeadline
+        )
       }
     })
     return yield* Either.mapLeft(config, usage)

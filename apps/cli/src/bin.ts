@@ -9,13 +9,21 @@ import * as Cli from "./Cli.js"
 import { ExitCode, exitCodeOf } from "./ExitCode.js"
 import { withPlainConsole } from "./PlainConsole.js"
 import { defectLine, failureLine } from "./Report.js"
+import * as Secrets from "./Secrets.js"
 import * as StderrLogger from "./StderrLogger.js"
 
 const platform = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer, StderrLogger.layer)
 
+// @effect/cli prints a usage error's whole help text itself; azcdn says it in one line of its own instead.
+const withoutParserErrors = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatMap(Effect.console, (base) => Effect.withConsole(effect, { ...base, error: () => Effect.void }))
+
 /** The whole run: never fails; every outcome is an exit code, every failure one line on stderr. */
 export const program = (argv: ReadonlyArray<string>): Effect.Effect<ExitCode> =>
-  Cli.run(argv).pipe(
+  Effect.suspend(() => {
+    Secrets.rememberFrom(argv.slice(2), process.env)
+    return withoutParserErrors(Cli.run(argv))
+  }).pipe(
     Effect.as(ExitCode.Success),
     Effect.catchAll((failure) => {
       const line = failureLine(failure)
@@ -39,7 +47,7 @@ export const main = (argv: ReadonlyArray<string>): void => {
       process.exitCode = code
     },
     (error: unknown) => {
-      process.stderr.write(`${defectLine(error)}\n`)
+      process.stderr.write(`${Secrets.scrub(defectLine(error))}\n`)
       process.exitCode = ExitCode.Failure
     }
   )

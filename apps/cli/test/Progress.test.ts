@@ -38,7 +38,7 @@ describe("Progress, plain lines (not a terminal)", () => {
         Effect.gen(function* () {
           const progress = yield* Progress.make(id, false)
           for (const [index, [status, elapsedMs]] of polls.entries()) {
-            yield* progress.report({ operation: operation(status), polls: index + 1, elapsedMs })
+            yield* progress.report({ operation: operation(status), polls: index + 1, missedPolls: 0, elapsedMs })
           }
           yield* progress.finish
         })

@@ -75,6 +75,9 @@ export const fromCdnError = (error: Errors.CdnError, defaultRetryAfterSeconds: n
       return failure(502, "BadGateway", error.message, { correlationId: error.correlationId })
     case "TransportError":
       return failure(502, "BadGateway", error.message)
+    // The upstream address redirected: never followed, nothing sent elsewhere.
+    case "UnexpectedRedirect":
+      return failure(502, "BadGateway", error.message, { correlationId: error.correlationId })
     case "RequestTimeout":
       return failure(504, "GatewayTimeout", error.message)
     case "InvalidInput":

@@ -1,3 +1,5 @@
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import {
   allLines,
@@ -7,6 +9,7 @@ import {
   errorBody,
   leakedSecrets,
   type RunningProxy,
+  seedPath,
   startEmulator,
   startProxy,
   tokens,
@@ -162,5 +165,35 @@ describe("an upstream that misbehaves", () => {
     expect(metrics).toMatch(/^cdn_proxy_upstream_calls_total\{outcome="http_429"\} [1-9]\d*$/m)
     expect(metrics).toMatch(/^cdn_proxy_upstream_calls_total\{outcome="transport_error"\} [1-9]\d*$/m)
     expect(metrics).toMatch(/^cdn_proxy_coalesced_waits_total [1-9]\d*$/m)
+  })
+})
+
+describe("an upstream that redirects", () => {
+  it("a 301 to another host is never followed: 502 in the service's shape, nothing sent to that host", async () => {
+    let elsewhereHits = 0
+    const elsewhere = createServer((_, res) => {
+      elsewhereHits += 1
+      res.end("{}")
+    })
+    await new Promise<void>((resolve) => elsewhere.listen(0, "127.0.0.1", resolve))
+    const elsewhereHost = `127.0.0.1:${(elsewhere.address() as AddressInfo).port}`
+    const redirecting = createServer((req, res) => {
+      res.writeHead(301, { location: `http://${elsewhereHost}${req.url}` })
+      res.end()
+    })
+    await new Promise<void>((resolve) => redirecting.listen(0, "127.0.0.1", resolve))
+    const upstream = { url: `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}` } as Emulator
+    const redirected = await startProxy(upstream, { AZURE_CDN_MAX_ATTEMPTS: "3" })
+    try {
+      const reply = await call(`${redirected.url}${seedPath}?apiVersion=1.0`, { token: tokens.ci })
+      expect(reply.status).toBe(502)
+      expect(reply.json).toEqual(errorBody("BadGateway"))
+      expect(reply.text).toContain(elsewhereHost)
+      expect(elsewhereHits).toBe(0)
+    } finally {
+      expect(await redirected.stop()).toBe(0)
+      await new Promise((resolve) => redirecting.close(resolve))
+      await new Promise((resolve) => elsewhere.close(resolve))
+    }
   })
 })

@@ -9,6 +9,7 @@ import { ListenFailed, UsageError } from "../CliErrors.js"
 import { globalOptions } from "../GlobalOptions.js"
 import { emulatorText } from "../Output.js"
 import { demoKey, keyOr } from "../Settings.js"
+import * as Stderr from "../Stderr.js"
 
 /**
  * Listens for SIGINT and SIGTERM for the life of the scope (for this command they are the normal way to stop), and
@@ -69,7 +70,7 @@ export const emulator = Command.make(
         )
       )
       if (!loopback.has(host)) {
-        yield* Console.error(
+        yield* Stderr.line(
           `azcdn emulator: warning: the control API under /_emulator/ is unsigned: anyone who reaches ${host} can change it`
         )
       }
@@ -81,7 +82,7 @@ export const emulator = Command.make(
         )
       )
       const signal = yield* stopped
-      yield* Console.error(`azcdn emulator: ${signal} received, stopping`)
+      yield* Stderr.line(`azcdn emulator: ${signal} received, stopping`)
     }).pipe(Effect.scoped)
 ).pipe(
   Command.withDescription(

@@ -5,6 +5,7 @@ import * as Command from "@effect/cli/Command"
 import { CdnClient, parseOperationRef } from "@org/cdn-core/CdnClient"
 import { Console, Effect } from "effect"
 import * as Client from "../Client.js"
+import * as DurationText from "../DurationText.js"
 import { globalOptions } from "../GlobalOptions.js"
 import { formatFor, operationText } from "../Output.js"
 import { withVerbosity } from "../StderrLogger.js"
@@ -12,13 +13,13 @@ import { operationRefArgs } from "./OperationRefArgs.js"
 
 export const operationGet = Command.make(
   "get",
-  { ...operationRefArgs, ...globalOptions },
-  ({ operationId, subscriptionId, endpointId, ...flags }) =>
+  { ...operationRefArgs, timeout: DurationText.callTimeout, ...globalOptions },
+  ({ operationId, subscriptionId, endpointId, timeout, ...flags }) =>
     Effect.gen(function* () {
       // Checked before the client is built: a bad ID is a usage error whatever the credentials.
       const ref = yield* parseOperationRef({ subscriptionId, endpointId, operationId })
       const operation = yield* Effect.flatMap(CdnClient, (cdn) => cdn.getOperation(ref)).pipe(
-        Effect.provide(Client.layer(flags))
+        Effect.provide(Client.layer(flags, timeout))
       )
       yield* Console.log(operationText(operation, formatFor(flags.output, process.stdout.isTTY === true)))
     }).pipe(withVerbosity(flags.verbose))

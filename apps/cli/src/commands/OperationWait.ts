@@ -3,10 +3,10 @@
  * polls until the operation is terminal, with progress on stderr, and prints it.
  */
 import * as Command from "@effect/cli/Command"
-import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
-import * as ValidationError from "@effect/cli/ValidationError"
 import { parseOperationRef } from "@org/cdn-core/CdnClient"
+import { bounded } from "@org/cdn-core/Errors"
+import { isUndocumented } from "@org/cdn-core/Operation"
 import { waitForOperation } from "@org/cdn-core/Waiter"
 import { Console, Effect, Either } from "effect"
 import { OperationFailed } from "../CliErrors.js"
@@ -19,14 +19,7 @@ import { withVerbosity } from "../StderrLogger.js"
 import { operationRefArgs } from "./OperationRefArgs.js"
 
 const duration = (name: string, fallback: string, description: string) =>
-  Options.text(name).pipe(
-    Options.withPseudoName("duration"),
-    Options.withDefault(fallback),
-    Options.withDescription(description),
-    Options.mapEffect((text) =>
-      Either.mapLeft(DurationText.parse(text), (why) => ValidationError.invalidValue(HelpDoc.p(`--${name}: ${why}`)))
-    )
-  )
+  DurationText.option(name, description).pipe(Options.withDefault(Either.getOrThrow(DurationText.parse(fallback))))
 
 export const operationWait = Command.make(
   "wait",
@@ -42,16 +35,23 @@ export const operationWait = Command.make(
       const ref = yield* parseOperationRef({ subscriptionId, endpointId, operationId })
       const operation = yield* Effect.gen(function* () {
         const progress = yield* Progress.make(ref.operationId, process.stderr.isTTY === true)
-        return yield* waitForOperation(ref, { interval, timeout, onProgress: progress.report }).pipe(
-          Effect.ensuring(progress.finish)
-        )
+        return yield* waitForOperation(ref, {
+          interval,
+          timeout,
+          onProgress: progress.report,
+          onMissedPoll: progress.missed
+        }).pipe(Effect.ensuring(progress.finish))
       }).pipe(Effect.scoped, Effect.provide(Client.layer(flags)))
       yield* Console.log(operationText(operation, formatFor(flags.output, process.stdout.isTTY === true)))
-      if (operation.status === "Failed") {
-        const said = operation.message === null ? "" : `: ${operation.message}`
+      if (operation.status !== "Succeeded") {
+        // Failed, or a status the documents do not list: either way not a success, and named.
+        const said = operation.message === null ? "" : `: ${bounded(operation.message)}`
+        const as = isUndocumented(operation.status)
+          ? `with the undocumented status ${bounded(JSON.stringify(operation.status), 80)}`
+          : "as Failed"
         return yield* new OperationFailed({
           operationId: operation.id,
-          message: `operation ${operation.id} finished as Failed${said}`
+          message: `operation ${operation.id} finished ${as}${said}`
         })
       }
     }).pipe(withVerbosity(flags.verbose))

@@ -10,6 +10,7 @@ import { UsageError } from "../CliErrors.js"
 import { globalOptions } from "../GlobalOptions.js"
 import { signatureText } from "../Output.js"
 import { keyFor } from "../Settings.js"
+import * as Stderr from "../Stderr.js"
 
 const requestDate = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/
 
@@ -86,7 +87,7 @@ export const sign = Command.make(
       })
       const key = yield* keyFor(flags)
       if (hasUpperCaseGuid(target.pathname)) {
-        yield* Console.error("azcdn: note: the path has upper-case GUIDs; the service expects them in lower case")
+        yield* Stderr.line("azcdn: note: the path has upper-case GUIDs; the service expects them in lower case")
       }
       const headers = signUrl(target, verb, at, key.id, key.value)
       yield* Console.log(
