@@ -1,15 +1,21 @@
 /**
- * The command tree: `azcdn operation get|wait`, `azcdn sign`, `azcdn emulator`, with the exit codes in `--help`.
+ * The command tree: `azcdn operation`, `purge`, `preload`, `endpoint`, `traffic`, `sign`, `emulator`, with the
+ * exit codes in `--help`.
  */
 import * as Command from "@effect/cli/Command"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Span from "@effect/cli/HelpDoc/Span"
 import { Array as Arr, Effect } from "effect"
 import { UsageError } from "./CliErrors.js"
+import { configure } from "./commands/Configure.js"
 import { emulator } from "./commands/Emulator.js"
+import { endpoint } from "./commands/Endpoint.js"
 import { operationGet } from "./commands/OperationGet.js"
 import { operationWait } from "./commands/OperationWait.js"
+import { preload } from "./commands/Preload.js"
+import { purge } from "./commands/Purge.js"
 import { sign } from "./commands/Sign.js"
+import { traffic } from "./commands/Traffic.js"
 import { exitCodeTable } from "./ExitCode.js"
 import { version } from "./Version.js"
 
@@ -26,18 +32,20 @@ const operation = group("operation", "azcdn operation get|wait").pipe(
   Command.withSubcommands([operationGet, operationWait])
 )
 
-const azcdn = group("azcdn", "azcdn operation get|wait, azcdn sign, azcdn emulator").pipe(
+const azcdn = group("azcdn", "azcdn purge|preload|endpoint|traffic|operation|sign|emulator").pipe(
   Command.withDescription("The command line for the Azure China CDN REST API."),
-  Command.withSubcommands([operation, sign, emulator])
+  Command.withSubcommands([purge, preload, operation, endpoint, traffic, configure, sign, emulator])
 )
 
 const environment: ReadonlyArray<readonly [string, string]> = [
+  ["AZCDN_CONFIG", "the profiles file (--profile); default ~/.config/azcdn/config.json"],
+  ["AZCDN_PROFILE", "the profile to use when --profile is not given"],
   ["AZURE_CDN_BASE_URL", "the API's base URL (--base-url); default https://restapi.cdn.azure.cn"],
   ["AZURE_CDN_KEY_ID", "the API key's ID (--key-id)"],
   ["AZURE_CDN_KEY_VALUE", "the API key's value (--key-value, --key-value-file)"],
   ["AZURE_CDN_TIMEOUT", "one attempt's time limit, e.g. '10 seconds'"],
   ["AZURE_CDN_MAX_ATTEMPTS", "attempts per call, retries included; default 4"],
-  ["AZURE_CDN_MAX_RETRY_TIME", "no retry starts after this, e.g. '30 seconds'"]
+  ["AZURE_CDN_MAX_RETRY_TIME", "a call's deadline across all its attempts, e.g. '30 seconds' (--timeout wins)"]
 ]
 
 const list = (rows: ReadonlyArray<readonly [string, string]>): HelpDoc.HelpDoc => {

@@ -1,11 +1,13 @@
 /**
  * The `CdnClient` a command talks to: the service over HTTP, or an emulator embedded in this process.
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type { FileSystem } from "@effect/platform/FileSystem"
 import * as HttpClient from "@effect/platform/HttpClient"
 import { CdnClient } from "@org/cdn-core/CdnClient"
 import { CdnConfig } from "@org/cdn-core/CdnConfig"
+import * as NodeHttpTransport from "@org/cdn-core/NodeHttpTransport"
+import { Signer } from "@org/cdn-core/Signer"
+import { fromHttpClient } from "@org/cdn-core/Transport"
 import { type Duration, Effect, Layer, Option, Redacted } from "effect"
 import type { UsageError } from "./CliErrors.js"
 import type { GlobalFlags } from "./GlobalOptions.js"
@@ -35,7 +37,14 @@ export const layer = (
     Effect.gen(function* () {
       const key = yield* keyFor(flags)
       const config = yield* cdnConfig(flags, key, flags.emulator ? embeddedBaseUrl : undefined, deadline)
-      const http = flags.emulator ? yield* embeddedHttpClient(key) : FetchHttpClient.layer
-      return CdnClient.Default.pipe(Layer.provide(Layer.succeed(CdnConfig, config)), Layer.provide(http))
+      // A one-shot command pays for what its first request loads: node:http loads nothing, fetch a parser.
+      const transport = flags.emulator
+        ? Layer.provide(fromHttpClient, yield* embeddedHttpClient(key))
+        : NodeHttpTransport.layer()
+      return CdnClient.DefaultWithoutDependencies.pipe(
+        Layer.provide(Signer.Default),
+        Layer.provide(transport),
+        Layer.provide(Layer.succeed(CdnConfig, config))
+      )
     })
   )

@@ -29,8 +29,8 @@ export const exitCodeTable: ReadonlyArray<readonly [ExitCode, string]> = [
   [ExitCode.Failure, "the service or the network failed (one line on stderr: error type, message, correlation id)"],
   [ExitCode.Usage, "usage error or invalid input (an ID that is not a GUID, missing credentials): nothing was sent"],
   [ExitCode.NotFound, "not found: SubscriptionNotFound, EndpointNotFound, EndpointDoesNotBelongToSubscription"],
-  [ExitCode.OperationFailed, "`operation wait`: the operation finished as Failed"],
-  [ExitCode.TimedOut, "`operation wait`: the --timeout passed first"]
+  [ExitCode.OperationFailed, "a wait (`operation wait`, `--wait`): the operation or one of its items Failed"],
+  [ExitCode.TimedOut, "a wait (`operation wait`, `--wait`): the --timeout passed first"]
 ]
 
 /** Every way a command can fail. */

@@ -34,6 +34,13 @@ export const globalOptions = {
     ),
     Options.optional
   ),
+  profile: Options.text("profile").pipe(
+    Options.withPseudoName("name"),
+    Options.withDescription(
+      "Read the key and base URL from this profile of ~/.config/azcdn/config.json ($AZCDN_CONFIG) [env AZCDN_PROFILE; default: the profile named default, if any]; flags and env win"
+    ),
+    Options.optional
+  ),
   output: Options.choice("output", outputFormats).pipe(
     Options.withAlias("o"),
     Options.withDescription("json (the service's own shape), table (for people; default on a terminal) or tsv"),
@@ -53,6 +60,7 @@ export interface GlobalFlags {
   readonly keyId: Option.Option<string>
   readonly keyValue: Option.Option<Redacted.Redacted<string>>
   readonly keyValueFile: Option.Option<string>
+  readonly profile: Option.Option<string>
   readonly output: Option.Option<OutputFormat>
   readonly verbose: boolean
   readonly emulator: boolean

@@ -9,6 +9,7 @@ import * as EmulatorOptions from "@org/cdn-emulator/EmulatorOptions"
 import { Config, ConfigError, ConfigProvider, Duration, Effect, Either, Option, Redacted } from "effect"
 import { UsageError } from "./CliErrors.js"
 import type { GlobalFlags } from "./GlobalOptions.js"
+import * as Profiles from "./Profiles.js"
 import { remember } from "./Secrets.js"
 
 /** An API key: its ID and its value, which stays Redacted until the HMAC. */
@@ -35,20 +36,44 @@ const describeConfigError = (error: ConfigError.ConfigError): string => {
 
 const usage = (error: ConfigError.ConfigError) => new UsageError({ message: describeConfigError(error) })
 
-// Flags win over env: the flags given, as the variables they stand for, in front of the environment.
-const providerOf = (flags: GlobalFlags): ConfigProvider.ConfigProvider => {
+// Flags win over env, env over the profile: each as the variables it stands for, in that order.
+const providerOf = (flags: GlobalFlags, profile: Option.Option<Profiles.Profile>): ConfigProvider.ConfigProvider => {
   const given = new Map<string, string>()
   if (Option.isSome(flags.baseUrl)) given.set("AZURE_CDN_BASE_URL", flags.baseUrl.value)
   if (Option.isSome(flags.keyId)) given.set("AZURE_CDN_KEY_ID", flags.keyId.value)
-  return ConfigProvider.fromMap(given).pipe(ConfigProvider.orElse(() => ConfigProvider.fromEnv()))
+  const saved = new Map<string, string>()
+  if (Option.isSome(profile)) {
+    const { keyId, keyValue, baseUrl } = profile.value
+    if (keyId !== undefined) saved.set("AZURE_CDN_KEY_ID", keyId)
+    if (keyValue !== undefined) saved.set("AZURE_CDN_KEY_VALUE", keyValue)
+    if (baseUrl !== undefined) saved.set("AZURE_CDN_BASE_URL", baseUrl)
+  }
+  return ConfigProvider.fromMap(given).pipe(
+    ConfigProvider.orElse(() => ConfigProvider.fromEnv()),
+    ConfigProvider.orElse(() => ConfigProvider.fromMap(saved))
+  )
 }
 
 // An empty variable counts as unset.
 const optionalText = (name: string) =>
   Config.option(Config.string(name)).pipe(Config.map(Option.filter((value) => value.trim() !== "")))
 
+// The profile is read once per process: its file and its warning once.
+let selectedProfile: Option.Option<Profiles.Profile> | undefined
+const profileOf = (flags: GlobalFlags): Effect.Effect<Option.Option<Profiles.Profile>, UsageError> =>
+  Effect.suspend(() =>
+    selectedProfile !== undefined
+      ? Effect.succeed(selectedProfile)
+      : Effect.map(Profiles.selected(flags.profile), (profile) => {
+          selectedProfile = profile
+          return profile
+        })
+  )
+
 const read = <A>(flags: GlobalFlags, config: Config.Config<A>): Effect.Effect<A, UsageError> =>
-  Effect.withConfigProvider(config, providerOf(flags)).pipe(Effect.mapError(usage))
+  Effect.flatMap(profileOf(flags), (profile) =>
+    Effect.withConfigProvider(config, providerOf(flags, profile)).pipe(Effect.mapError(usage))
+  )
 
 // A key file usually ends with a newline that is not part of the key.
 const keyFromText = (content: string, from: string): Effect.Effect<Redacted.Redacted<string>, UsageError> => {
@@ -95,8 +120,17 @@ const keyValueOf = (
   }
   if (Option.isSome(flags.keyValue)) return Effect.succeed(flags.keyValue)
   if (Option.isSome(flags.keyValueFile)) return Effect.asSome(readKeyFile(flags.keyValueFile.value))
+  // AZURE_CDN_KEY_VALUE, else the profile's keyValue, else the profile's keyValueFile.
   return read(flags, Config.option(Config.redacted("AZURE_CDN_KEY_VALUE"))).pipe(
-    Effect.map(Option.filter((value) => Redacted.value(value) !== ""))
+    Effect.map(Option.filter((value) => Redacted.value(value) !== "")),
+    Effect.flatMap((value) =>
+      Option.isSome(value)
+        ? Effect.succeed(value)
+        : Effect.flatMap(profileOf(flags), (profile) => {
+            const file = Option.flatMap(profile, (p) => Option.fromNullable(p.keyValueFile))
+            return Option.isSome(file) ? Effect.asSome(readKeyFile(file.value)) : Effect.succeedNone
+          })
+    )
   )
 }
 

@@ -121,7 +121,9 @@ export const emulatorControl = (base: string) => ({
   createOperation: (operation: Record<string, unknown>) =>
     control(base, "POST", "operations", operation) as Promise<{ readonly Id: string }>,
   putEndpoint: (endpoint: Record<string, unknown>) => control(base, "POST", "endpoints", endpoint),
-  setClockOffset: (offsetMs: number) => control(base, "PUT", "clock", { OffsetMs: offsetMs })
+  setClockOffset: (offsetMs: number) => control(base, "PUT", "clock", { OffsetMs: offsetMs }),
+  setFailures: (failures: { readonly Urls?: ReadonlyArray<string>; readonly Prefixes?: ReadonlyArray<string> }) =>
+    control(base, "PUT", "failures", failures)
 })
 
 /** The `operation get` arguments for the seed operation. */
@@ -138,3 +140,6 @@ export const getSeed = (...more: ReadonlyArray<string>): Array<string> => [
 
 /** Non-empty lines of a stream's text. */
 export const lines = (text: string): Array<string> => text.split("\n").filter((line) => line.trim() !== "")
+
+/** `--subscription` and `--endpoint` of the seed endpoint. */
+export const seedEndpoint = ["--subscription", seed.subscriptionId, "--endpoint", seed.endpointId] as const

@@ -53,7 +53,7 @@ const rangeFields = {
 // startTime before endTime, and no more than the longest span, named by the field to change.
 const orderedRange = (input: { readonly startTime: number; readonly endTime: number }) =>
   input.endTime <= input.startTime
-    ? { path: ["endTime"], message: "endTime must be after startTime" }
+    ? { path: ["endTime"], message: "must be after startTime" }
     : input.endTime - input.startTime > maxSpanDays * 86_400_000
       ? { path: ["endTime"], message: `the range may span at most ${maxSpanDays} days` }
       : true

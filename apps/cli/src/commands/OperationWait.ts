@@ -3,45 +3,30 @@
  * polls until the operation is terminal, with progress on stderr, and prints it.
  */
 import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
 import { parseOperationRef } from "@org/cdn-core/CdnClient"
 import { bounded } from "@org/cdn-core/Errors"
 import { isUndocumented } from "@org/cdn-core/Operation"
-import { waitForOperation } from "@org/cdn-core/Waiter"
-import { Console, Effect, Either } from "effect"
+import { Console, Effect } from "effect"
 import { OperationFailed } from "../CliErrors.js"
 import * as Client from "../Client.js"
-import * as DurationText from "../DurationText.js"
 import { globalOptions } from "../GlobalOptions.js"
 import { formatFor, operationText } from "../Output.js"
-import * as Progress from "../Progress.js"
 import { withVerbosity } from "../StderrLogger.js"
+import { waitOptions, withProgress } from "../Waiting.js"
 import { operationRefArgs } from "./OperationRefArgs.js"
-
-const duration = (name: string, fallback: string, description: string) =>
-  DurationText.option(name, description).pipe(Options.withDefault(Either.getOrThrow(DurationText.parse(fallback))))
 
 export const operationWait = Command.make(
   "wait",
   {
     ...operationRefArgs,
-    interval: duration("interval", "2s", "Time between polls, e.g. 500ms, 2s, 1m"),
-    timeout: duration("timeout", "10m", "Give up after this long (exit code 5), e.g. 30s, 10m, 1h"),
+    ...waitOptions,
     ...globalOptions
   },
   ({ operationId, subscriptionId, endpointId, interval, timeout, ...flags }) =>
     Effect.gen(function* () {
       // Checked before the client is built: a bad ID is a usage error whatever the credentials.
       const ref = yield* parseOperationRef({ subscriptionId, endpointId, operationId })
-      const operation = yield* Effect.gen(function* () {
-        const progress = yield* Progress.make(ref.operationId, process.stderr.isTTY === true)
-        return yield* waitForOperation(ref, {
-          interval,
-          timeout,
-          onProgress: progress.report,
-          onMissedPoll: progress.missed
-        }).pipe(Effect.ensuring(progress.finish))
-      }).pipe(Effect.scoped, Effect.provide(Client.layer(flags)))
+      const operation = yield* withProgress(ref, { interval, timeout }).pipe(Effect.provide(Client.layer(flags)))
       yield* Console.log(operationText(operation, formatFor(flags.output, process.stdout.isTTY === true)))
       if (operation.status !== "Succeeded") {
         // Failed, or a status the documents do not list: either way not a success, and named.

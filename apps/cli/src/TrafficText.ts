@@ -1,0 +1,106 @@
+/**
+ * How traffic prints: sizes and rates in human units, a table per series, and on a terminal a one-line sparkline.
+ */
+import { EndpointBandwidth, EndpointVolume } from "@org/cdn-core/Traffic"
+import { Schema } from "effect"
+import type { OutputFormat } from "./GlobalOptions.js"
+import { columns, tsv } from "./Table.js"
+
+const binaryUnits = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
+
+const short = (n: number): string =>
+  n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2).replace(/\.?0+$/, "")
+
+/** A size given in MB (as the service reports it, MiB) in the unit that fits: `340 MiB`, `1.2 GiB`. */
+export const humanSize = (megabytes: number): string => {
+  let value = megabytes * 1024 * 1024
+  let unit = 0
+  while (value >= 1024 && unit < binaryUnits.length - 1) {
+    value /= 1024
+    unit += 1
+  }
+  return `${short(value)} ${binaryUnits[unit]}`
+}
+
+/** A rate given in Mbps in the unit that fits: `340 Mbps`, `1.2 Gbps`, `850 kbps`. */
+export const humanRate = (mbps: number): string =>
+  mbps >= 1000 ? `${short(mbps / 1000)} Gbps` : mbps >= 1 ? `${short(mbps)} Mbps` : `${short(mbps * 1000)} kbps`
+
+const blocks = "▁▂▃▄▅▆▇█"
+
+/** The series as one line of block characters, at most `width` wide (buckets merged by their peak). */
+export const sparkline = (values: ReadonlyArray<number>, width = 80): string => {
+  if (values.length === 0) return ""
+  const per = Math.ceil(values.length / Math.max(1, width))
+  const merged: Array<number> = []
+  for (let i = 0; i < values.length; i += per) merged.push(Math.max(...values.slice(i, i + per)))
+  const min = Math.min(...merged)
+  const span = Math.max(...merged) - min
+  return merged.map((v) => blocks[span === 0 ? 3 : Math.round(((v - min) / span) * (blocks.length - 1))]).join("")
+}
+
+const encodeVolume = Schema.encodeSync(EndpointVolume)
+const encodeBandwidth = Schema.encodeSync(EndpointBandwidth)
+
+/** Volume: the service's JSON, TSV (`timestamp<TAB>MB<TAB>origin MB`), or a table with totals and a sparkline. */
+export const volumeText = (volume: EndpointVolume, format: OutputFormat, chart: boolean, width?: number): string => {
+  switch (format) {
+    case "json":
+      return JSON.stringify(encodeVolume(volume), null, 2)
+    case "tsv":
+      return tsv(volume.items.map((item) => [item.timestamp, item.volumeInMB, item.originVolumeInMB]))
+    case "table": {
+      const rows = volume.items.map((item) => [
+        item.timestamp,
+        humanSize(item.volumeInMB),
+        humanSize(item.originVolumeInMB)
+      ])
+      const lines = [
+        `${volume.domainName || "volume"}: ${humanSize(volume.totalCdnVolumeInMB)} from the CDN, ${humanSize(volume.totalOriginVolumeInMB)} from the origin`,
+        columns(["TIME", "CDN", "ORIGIN"], rows)
+      ]
+      if (chart)
+        lines.push(
+          sparkline(
+            volume.items.map((item) => item.volumeInMB),
+            width
+          )
+        )
+      return lines.join("\n")
+    }
+  }
+}
+
+/** Bandwidth: the service's JSON, TSV, or a table with peak and valley and a sparkline. */
+export const bandwidthText = (
+  bandwidth: EndpointBandwidth,
+  format: OutputFormat,
+  chart: boolean,
+  width?: number
+): string => {
+  switch (format) {
+    case "json":
+      return JSON.stringify(encodeBandwidth(bandwidth), null, 2)
+    case "tsv":
+      return tsv(bandwidth.items.map((item) => [item.timestamp, item.bandwidthInMbps, item.originBandwidthInMbps]))
+    case "table": {
+      const rows = bandwidth.items.map((item) => [
+        item.timestamp,
+        humanRate(item.bandwidthInMbps),
+        humanRate(item.originBandwidthInMbps)
+      ])
+      const lines = [
+        `${bandwidth.domainName || "bandwidth"}: peak ${humanRate(bandwidth.peakBandwidthInMbps)}, valley ${humanRate(bandwidth.valleyBandwidthInMbps)}`,
+        columns(["TIME", "CDN", "ORIGIN"], rows)
+      ]
+      if (chart)
+        lines.push(
+          sparkline(
+            bandwidth.items.map((item) => item.bandwidthInMbps),
+            width
+          )
+        )
+      return lines.join("\n")
+    }
+  }
+}

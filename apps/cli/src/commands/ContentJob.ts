@@ -1,0 +1,73 @@
+/**
+ * What `purge` and `preload` share: the URLs from flags and a file, the call, and with `--wait` the operation
+ * followed to its end and the per-item results, exit 4 when it or any item Failed.
+ */
+import type { FileSystem } from "@effect/platform/FileSystem"
+import type { AsyncResult } from "@org/cdn-core/AsyncResult"
+import { CdnClient } from "@org/cdn-core/CdnClient"
+import { isItemFailed } from "@org/cdn-core/Content"
+import type { CdnError } from "@org/cdn-core/Errors"
+import { Console, type Duration, Effect, Option } from "effect"
+import { OperationFailed, UsageError } from "../CliErrors.js"
+import * as Client from "../Client.js"
+import { acceptedText, finishedText, type Items } from "../ContentText.js"
+import type { GlobalFlags } from "../GlobalOptions.js"
+import { formatFor } from "../Output.js"
+import * as Stderr from "../Stderr.js"
+import { withVerbosity } from "../StderrLogger.js"
+import * as UrlFile from "../UrlFile.js"
+import { withProgress } from "../Waiting.js"
+
+/** A required option that is optional at parse time (so that `purge show` parses without it). */
+export const required = (value: Option.Option<string>, name: string): Effect.Effect<string, UsageError> =>
+  Option.match(value, {
+    onNone: () => Effect.fail(new UsageError({ message: `--${name} is required` })),
+    onSome: Effect.succeed
+  })
+
+/** The URLs given with a flag, then those of `--from-file`. */
+export const urlsFrom = (
+  given: ReadonlyArray<string>,
+  fromFile: Option.Option<string>
+): Effect.Effect<ReadonlyArray<string>, UsageError, FileSystem> =>
+  Option.match(fromFile, {
+    onNone: () => Effect.succeed(given),
+    onSome: (path) => Effect.map(UrlFile.read(path), (listed) => [...given, ...listed])
+  })
+
+export interface Job {
+  /** `purge` or `preload`, for messages. */
+  readonly what: string
+  readonly subscriptionId: string
+  readonly endpointId: string
+  readonly start: (client: CdnClient) => Effect.Effect<AsyncResult, CdnError>
+  readonly results: (client: CdnClient, id: string) => Effect.Effect<Items, CdnError>
+  readonly wait: boolean
+  readonly interval: Duration.Duration
+  readonly timeout: Duration.Duration
+  readonly flags: GlobalFlags
+}
+
+/** Starts the job; without `--wait` prints its id, with it follows it and prints the items. */
+export const run = (job: Job) =>
+  Effect.gen(function* () {
+    const format = formatFor(job.flags.output, process.stdout.isTTY === true)
+    const client = yield* CdnClient
+    const accepted = yield* job.start(client)
+    const id = accepted.taskTrackId
+    if (!job.wait || id === undefined) {
+      yield* Console.log(acceptedText(accepted, format))
+      return
+    }
+    // The id goes to stderr: stdout is kept for the results, which a script may parse.
+    yield* Stderr.line(`azcdn: ${job.what} ${id} accepted`)
+    const ref = { subscriptionId: job.subscriptionId, endpointId: job.endpointId, operationId: id }
+    const operation = yield* withProgress(ref, { interval: job.interval, timeout: job.timeout })
+    const items = yield* job.results(client, id)
+    yield* Console.log(finishedText(operation, items, format))
+    const failed = [...items.files, ...(items.directories ?? [])].filter((item) => isItemFailed(item.status)).length
+    if (operation.status !== "Succeeded" || failed > 0) {
+      const why = failed > 0 ? `${failed} item${failed === 1 ? "" : "s"} Failed` : `it ended ${operation.status}`
+      return yield* new OperationFailed({ operationId: id, message: `${job.what} ${id}: ${why}` })
+    }
+  }).pipe(Effect.provide(Client.layer(job.flags)), withVerbosity(job.flags.verbose))

@@ -1,0 +1,206 @@
+/**
+ * `azcdn endpoint list|show|create|update|delete|enable|disable`: the endpoints of a subscription. The changes answer
+ * with an operation; `--wait` follows it to its end.
+ */
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Prompt from "@effect/cli/Prompt"
+import type { Terminal } from "@effect/platform/Terminal"
+import type { AsyncResult } from "@org/cdn-core/AsyncResult"
+import { CdnClient } from "@org/cdn-core/CdnClient"
+import { ServiceTypes } from "@org/cdn-core/Endpoints"
+import type { CdnError } from "@org/cdn-core/Errors"
+import { Console, type Duration, Effect, Option } from "effect"
+import { OperationFailed, UsageError } from "../CliErrors.js"
+import * as Client from "../Client.js"
+import { acceptedText } from "../ContentText.js"
+import * as DurationText from "../DurationText.js"
+import { endpointsText, endpointText } from "../EndpointText.js"
+import { type GlobalFlags, globalOptions } from "../GlobalOptions.js"
+import { endpointRefOptions, subscriptionOption } from "../Ids.js"
+import { formatFor, operationText } from "../Output.js"
+import * as Stderr from "../Stderr.js"
+import { withVerbosity } from "../StderrLogger.js"
+import { waitFlag, waitOptions, withProgress } from "../Waiting.js"
+
+const formatOf = (flags: GlobalFlags) => formatFor(flags.output, process.stdout.isTTY === true)
+
+const list = Command.make(
+  "list",
+  { subscriptionId: subscriptionOption, timeout: DurationText.callTimeout, ...globalOptions },
+  ({ subscriptionId, timeout, ...flags }) =>
+    Effect.flatMap(CdnClient, (cdn) => cdn.listEndpoints({ subscriptionId })).pipe(
+      Effect.flatMap((endpoints) => Console.log(endpointsText(endpoints, formatOf(flags)))),
+      Effect.provide(Client.layer(flags, timeout)),
+      withVerbosity(flags.verbose)
+    )
+).pipe(Command.withDescription("List the endpoints of a subscription."))
+
+const show = Command.make(
+  "show",
+  { ...endpointRefOptions, timeout: DurationText.callTimeout, ...globalOptions },
+  ({ subscriptionId, endpointId, timeout, ...flags }) =>
+    Effect.flatMap(CdnClient, (cdn) => cdn.getEndpoint({ subscriptionId, endpointId })).pipe(
+      Effect.flatMap((endpoint) => Console.log(endpointText(endpoint, formatOf(flags)))),
+      Effect.provide(Client.layer(flags, timeout)),
+      withVerbosity(flags.verbose)
+    )
+).pipe(Command.withDescription("Print an endpoint: its settings and status."))
+
+const originOption = Options.text("origin").pipe(
+  Options.withPseudoName("host"),
+  Options.withDescription("An origin address (host name or IPv4); repeat for more"),
+  Options.repeated
+)
+const hostOption = Options.text("host").pipe(
+  Options.withPseudoName("host"),
+  Options.withDescription("The host header sent to the origin"),
+  Options.optional
+)
+
+const create = Command.make(
+  "create",
+  {
+    subscriptionId: subscriptionOption,
+    domain: Options.text("domain").pipe(Options.withDescription("The custom domain to serve, e.g. cdn.example.cn")),
+    origins: originOption,
+    host: hostOption,
+    icp: Options.text("icp").pipe(Options.withDescription("The domain's ICP filing number")),
+    serviceType: Options.choice("service-type", ServiceTypes).pipe(
+      Options.withDefault("Web" as const),
+      Options.withDescription("What the endpoint serves")
+    ),
+    timeout: DurationText.callTimeout,
+    ...globalOptions
+  },
+  ({ subscriptionId, domain, origins, host, icp, serviceType, timeout, ...flags }) =>
+    Effect.flatMap(CdnClient, (cdn) =>
+      cdn.createEndpoint({
+        subscriptionId,
+        customDomain: domain,
+        originAddresses: origins,
+        icp,
+        serviceType,
+        ...Option.match(host, { onNone: () => ({}), onSome: (h) => ({ host: h }) })
+      })
+    ).pipe(
+      Effect.flatMap((endpoint) =>
+        Effect.zipRight(
+          Console.log(endpointText(endpoint, formatOf(flags))),
+          Stderr.line(
+            `azcdn: endpoint ${endpoint.endpointId} is ${endpoint.status.lifetimeStatus}: the ICP filing is reviewed (up to a business day); then point a CNAME at ${endpoint.settings.cname ?? "<domain>.mschcdn.com"}`
+          )
+        )
+      ),
+      Effect.provide(Client.layer(flags, timeout)),
+      withVerbosity(flags.verbose)
+    )
+).pipe(Command.withDescription("Create an endpoint; it starts Creating while its ICP filing is reviewed."))
+
+/** Prints an accepted change; with `--wait`, follows its operation and prints it (exit 4 unless it Succeeded). */
+const follow = (
+  what: string,
+  ids: { readonly subscriptionId: string; readonly endpointId: string },
+  start: (cdn: CdnClient) => Effect.Effect<AsyncResult, CdnError>,
+  options: { readonly wait: boolean; readonly interval: Duration.Duration; readonly timeout: Duration.Duration },
+  flags: GlobalFlags
+) =>
+  Effect.gen(function* () {
+    const cdn = yield* CdnClient
+    const accepted = yield* start(cdn)
+    const id = accepted.taskTrackId
+    if (!options.wait || id === undefined) return yield* Console.log(acceptedText(accepted, formatOf(flags)))
+    yield* Stderr.line(`azcdn: ${what} ${id} accepted`)
+    const operation = yield* withProgress({ ...ids, operationId: id }, options)
+    yield* Console.log(operationText(operation, formatOf(flags)))
+    if (operation.status !== "Succeeded") {
+      return yield* new OperationFailed({ operationId: id, message: `${what} ${id} ended ${operation.status}` })
+    }
+  }).pipe(Effect.provide(Client.layer(flags)), withVerbosity(flags.verbose))
+
+const update = Command.make(
+  "update",
+  { ...endpointRefOptions, origins: originOption, host: hostOption, wait: waitFlag, ...waitOptions, ...globalOptions },
+  ({ subscriptionId, endpointId, origins, host, wait, interval, timeout, ...flags }) =>
+    follow(
+      "update",
+      { subscriptionId, endpointId },
+      (cdn) =>
+        cdn.updateEndpoint({
+          subscriptionId,
+          endpointId,
+          ...(origins.length === 0 ? {} : { originAddresses: origins }),
+          ...Option.match(host, { onNone: () => ({}), onSome: (h) => ({ host: h }) })
+        }),
+      { wait, interval, timeout },
+      flags
+    )
+).pipe(Command.withDescription("Change an endpoint's origin addresses (--origin) and/or host header (--host)."))
+
+/** `enable`, `disable`: a change with no settings. */
+const toggle = (name: "enable" | "disable", description: string) =>
+  Command.make(
+    name,
+    { ...endpointRefOptions, wait: waitFlag, ...waitOptions, ...globalOptions },
+    ({ subscriptionId, endpointId, wait, interval, timeout, ...flags }) =>
+      follow(
+        name,
+        { subscriptionId, endpointId },
+        (cdn) => (name === "enable" ? cdn.enableEndpoint : cdn.disableEndpoint)({ subscriptionId, endpointId }),
+        { wait, interval, timeout },
+        flags
+      )
+  ).pipe(Command.withDescription(description))
+
+// On a terminal the user confirms; elsewhere --yes says it, since nobody can answer.
+const confirmDelete = (endpointId: string, yes: boolean): Effect.Effect<void, UsageError, Terminal> => {
+  if (yes) return Effect.void
+  if (process.stdin.isTTY !== true || process.stderr.isTTY !== true) {
+    return Effect.fail(
+      new UsageError({ message: "delete asks for confirmation on a terminal: pass --yes to delete without one" })
+    )
+  }
+  return Prompt.confirm({ message: `Delete endpoint ${endpointId}? This cannot be undone`, initial: false }).pipe(
+    Effect.orElseSucceed(() => false),
+    Effect.flatMap((sure) => (sure ? Effect.void : Effect.fail(new UsageError({ message: "not deleted" }))))
+  )
+}
+
+const remove = Command.make(
+  "delete",
+  {
+    ...endpointRefOptions,
+    yes: Options.boolean("yes").pipe(Options.withDescription("Delete without asking")),
+    wait: waitFlag,
+    ...waitOptions,
+    ...globalOptions
+  },
+  ({ subscriptionId, endpointId, yes, wait, interval, timeout, ...flags }) =>
+    Effect.zipRight(
+      confirmDelete(endpointId, yes),
+      follow(
+        "delete",
+        { subscriptionId, endpointId },
+        (cdn) => cdn.deleteEndpoint({ subscriptionId, endpointId }),
+        { wait, interval, timeout },
+        flags
+      )
+    )
+).pipe(Command.withDescription("Delete an endpoint; asks first on a terminal unless --yes."))
+
+export const endpoint = Command.make("endpoint", {}, () =>
+  Effect.fail(
+    new UsageError({ message: "choose a command: azcdn endpoint list|show|create|update|delete|enable|disable" })
+  )
+).pipe(
+  Command.withDescription("The endpoints of a subscription."),
+  Command.withSubcommands([
+    list,
+    show,
+    create,
+    update,
+    remove,
+    toggle("enable", "Enable an endpoint: it serves again."),
+    toggle("disable", "Disable an endpoint: it stops serving.")
+  ])
+)
