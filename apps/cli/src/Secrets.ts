@@ -32,6 +32,9 @@ export const rememberFrom = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv
   })
 }
 
+/** Forgets every secret (a new run starts afresh). */
+export const forget = (): void => known.clear()
+
 /** `text` with every known secret replaced by `***`. */
 export const scrub = (text: string): string => {
   let out = text

@@ -58,8 +58,13 @@ const providerOf = (flags: GlobalFlags, profile: Option.Option<Profiles.Profile>
 const optionalText = (name: string) =>
   Config.option(Config.string(name)).pipe(Config.map(Option.filter((value) => value.trim() !== "")))
 
-// The profile is read once per process: its file and its warning once.
+// The profile is read once per run: its file and its warning once.
 let selectedProfile: Option.Option<Profiles.Profile> | undefined
+
+/** Forgets the profile read (a new run reads it again). */
+export const forgetProfile = (): void => {
+  selectedProfile = undefined
+}
 const profileOf = (flags: GlobalFlags): Effect.Effect<Option.Option<Profiles.Profile>, UsageError> =>
   Effect.suspend(() =>
     selectedProfile !== undefined

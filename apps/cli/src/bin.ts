@@ -10,6 +10,7 @@ import { ExitCode, exitCodeOf } from "./ExitCode.js"
 import { withPlainConsole } from "./PlainConsole.js"
 import { defectLine, failureLine } from "./Report.js"
 import * as Secrets from "./Secrets.js"
+import { forgetProfile } from "./Settings.js"
 import * as StderrLogger from "./StderrLogger.js"
 
 const platform = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer, StderrLogger.layer)
@@ -21,6 +22,9 @@ const withoutParserErrors = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Ef
 /** The whole run: never fails; every outcome is an exit code, every failure one line on stderr. */
 export const program = (argv: ReadonlyArray<string>): Effect.Effect<ExitCode> =>
   Effect.suspend(() => {
+    // Each run starts afresh (a startup snapshot holds whatever its warm-up left).
+    Secrets.forget()
+    forgetProfile()
     Secrets.rememberFrom(argv.slice(2), process.env)
     return withoutParserErrors(Cli.run(argv))
   }).pipe(
@@ -51,4 +55,46 @@ export const main = (argv: ReadonlyArray<string>): void => {
       process.exitCode = ExitCode.Failure
     }
   )
+}
+
+const seed = [
+  "a97459bf-e4c4-4d4f-94e4-b775f0f09f31",
+  "5dd0413d-a2f9-442a-b836-128d87753fa9",
+  "46fecf3c-e874-49aa-891d-0d4dc93213e0"
+] as const
+
+/** Offline commands whose code a build compiles ahead (into a code cache or a startup snapshot). */
+export const warmUpCommands: ReadonlyArray<ReadonlyArray<string>> = [
+  ["--help"],
+  ["sign", "--method", "GET", "--url", "/x?apiVersion=1.0", "--key-id", "k", "--key-value", "v"],
+  ["operation", "get", seed[0], "--subscription", seed[1], "--endpoint", seed[2], "--emulator", "-o", "table"],
+  ["operation", "get", seed[0], "--subscription", seed[1], "--endpoint", seed[2], "--emulator", "-o", "json"],
+  ["operation", "wait", seed[0], "--subscription", seed[1], "--endpoint", seed[2], "--emulator", "-o", "json"],
+  ["endpoint", "list", "--subscription", seed[1], "--emulator", "-o", "tsv"]
+]
+
+/**
+ * Runs warm-up commands with none of the developer's settings, their output dropped; fails if one ends with another
+ * exit code than expected. Nothing of them stays: each run starts afresh.
+ */
+export const warmUp = async (
+  commands: ReadonlyArray<ReadonlyArray<string>> = warmUpCommands,
+  expected: ExitCode = ExitCode.Success
+): Promise<void> => {
+  const saved = { ...process.env }
+  for (const name of Object.keys(process.env))
+    if (name.startsWith("AZURE_CDN_") || name.startsWith("AZCDN_")) delete process.env[name]
+  process.env.AZCDN_CONFIG = "/nonexistent/azcdn-warm-up.json"
+  const write = process.stdout.write
+  process.stdout.write = () => true
+  try {
+    for (const command of commands) {
+      const code = await run(["node", "azcdn", ...command])
+      if (code !== expected) throw new Error(`warm-up command ended with exit code ${code}: azcdn ${command.join(" ")}`)
+    }
+  } finally {
+    process.stdout.write = write
+    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name]
+    Object.assign(process.env, saved)
+  }
 }

@@ -124,7 +124,7 @@ describe("azcdn traffic", () => {
   it("on a terminal the table ends with a one-line sparkline", async () => {
     const { execFileSync } = await import("node:child_process")
     const { bin } = await import("./support.js")
-    const command = `stty cols 120; ${[process.execPath, bin, "traffic", "volume", ...seedEndpoint, ...day, "--emulator"].join(" ")}`
+    const command = `stty cols 120; ${[bin, "traffic", "volume", ...seedEndpoint, ...day, "--emulator"].join(" ")}`
     // `script` gives the command a terminal.
     const out = execFileSync("script", ["-qec", command, "/dev/null"], {
       encoding: "utf8",

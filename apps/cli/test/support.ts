@@ -6,7 +6,8 @@ import { fileURLToPath } from "node:url"
 import { Server } from "@org/cdn-emulator"
 import { expect } from "vitest"
 
-export const bin = fileURLToPath(new URL("../dist/azcdn.cjs", import.meta.url))
+/** The launcher users run (`azcdn`): from the startup snapshot when there is one for this Node, else the bundle. */
+export const bin = fileURLToPath(new URL("../dist/azcdn", import.meta.url))
 
 /** The seed document's example, present in every fresh emulator. */
 export const seed = {
@@ -45,7 +46,7 @@ const cleanEnv = (extra: Record<string, string | undefined> = {}): NodeJS.Proces
 
 /** Starts `azcdn` with `args`, for tests that talk to it while it runs. */
 export const start = (args: ReadonlyArray<string>, options: RunOptions = {}): ChildProcess =>
-  spawn(process.execPath, [bin, ...args], { env: cleanEnv(options.env), stdio: ["pipe", "pipe", "pipe"] })
+  spawn(bin, args, { env: cleanEnv(options.env), stdio: ["pipe", "pipe", "pipe"] })
 
 /** A running `azcdn`: what it wrote so far, a wait for some text, and its end. */
 export const running = (args: ReadonlyArray<string>, options: RunOptions = {}) => {

@@ -3,8 +3,7 @@
  * where fetch and undici first compile an HTTP parser (about 130 ms of a short command). Redirects are never
  * followed (`node:http` does not), each attempt has its own timer, and the body read is bounded.
  */
-import { request as httpRequest, type IncomingMessage } from "node:http"
-import { request as httpsRequest } from "node:https"
+import type { IncomingMessage } from "node:http"
 import { Effect, Layer } from "effect"
 import type { RequestTimeout, TransportError } from "./Errors.js"
 import {
@@ -49,7 +48,11 @@ export const send =
         clearTimeout(timer)
         resume(effect)
       }
-      const make = url.protocol === "https:" ? httpsRequest : httpRequest
+      // Loaded on first use, not at import: a V8 startup snapshot of a CLI cannot hold node:http.
+      const make =
+        url.protocol === "https:"
+          ? process.getBuiltinModule("node:https").request
+          : process.getBuiltinModule("node:http").request
       const outgoing = make(url, { method: request.method, headers: request.headers, agent: false }, (incoming) => {
         const chunks: Array<Buffer> = []
         let length = 0

@@ -2,7 +2,6 @@
  * The emulated service's API: verifies each request, injects faults, and answers like the service.
  */
 import { randomUUID } from "node:crypto"
-import { STATUS_CODES } from "node:http"
 import { type HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import * as CdnApi from "@org/cdn-core/CdnApi"
 import { errorResponse, httpStatusOf, isServiceErrorType } from "@org/cdn-core/ErrorInfo"
@@ -30,7 +29,8 @@ const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 // What a gateway in front of the service shows when it fails: a page, not JSON.
 const htmlPage = (status: number) => {
-  const title = `${status} ${STATUS_CODES[status] ?? "Server Error"}`
+  // node:http is loaded when a page is made, not at import: the CLI's startup snapshot holds this module.
+  const title = `${status} ${process.getBuiltinModule("node:http").STATUS_CODES[status] ?? "Server Error"}`
   return `<html><head><title>${title}</title></head><body><center><h1>${title}</h1></center><hr><center>gateway</center></body></html>`
 }
 
