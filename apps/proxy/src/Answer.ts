@@ -57,6 +57,15 @@ export const success = (body: string, status: Operation.OperationStatus, correla
     terminal: Operation.isTerminal(status)
   })
 
+/** The service's 2xx answer to any call, passed on byte for byte; `terminal` when it will never change. */
+export const passThrough = (
+  status: number,
+  body: string,
+  correlationId: string | undefined,
+  terminal: boolean
+): Answer =>
+  make(status, Buffer.from(body), { correlationId, retryAfterSeconds: undefined, errorType: undefined, terminal })
+
 const clientError = (status: number): boolean => status >= 400 && status < 500
 
 /** How a failed upstream call is answered. `defaultRetryAfterSeconds` is used when the service named none. */

@@ -1,7 +1,8 @@
 /**
- * One inbound request, start to finish: classify it, check the caller, serve it (from the cache or upstream, through
- * Effect), write the answer, count it and log one line. Decisions that need no waiting run as plain calls, so that an
- * answer from the cache costs little more than writing its bytes.
+ * One inbound request, start to finish: classify it, check the caller and what it may do, serve it (a read from the
+ * cache or upstream, a write with its body checked, through Effect), write the answer, count it and log one line.
+ * Decisions that need no waiting run as plain calls, so that an answer from the cache costs little more than writing
+ * its bytes.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http"
 import { Either, Runtime } from "effect"
@@ -9,14 +10,16 @@ import * as Answer from "./Answer.js"
 import * as Inbound from "./Inbound.js"
 import * as JsonLog from "./JsonLog.js"
 import * as Metrics from "./Metrics.js"
-import type { OperationsShape, Source } from "./Operations.js"
 import type { ProxySettings } from "./ProxyConfig.js"
+import type { ReadsShape, Source } from "./Reads.js"
 import * as Tokens from "./Tokens.js"
+import type { WritesShape } from "./Writes.js"
 
 /** What the handler needs from the running proxy. */
 export interface HandlerContext {
   readonly settings: ProxySettings
-  readonly operations: OperationsShape
+  readonly reads: ReadsShape
+  readonly writes: WritesShape
   readonly runtime: Runtime.Runtime<never>
   /** True once SIGTERM arrived: /readyz says so and connections are closed after their answer. */
   readonly draining: () => boolean
@@ -28,7 +31,7 @@ const json = "application/json; charset=utf-8"
 interface Facts {
   token?: string
   correlationId?: string
-  cache?: Source
+  cache?: Source | "deduped"
   error?: string
 }
 
@@ -45,7 +48,7 @@ const notReady = statusBody("draining")
 
 /** Builds the request listener for `node:http`. */
 export const make = (context: HandlerContext) => {
-  const { settings, operations } = context
+  const { settings, reads, writes } = context
   const runFork = Runtime.runFork(context.runtime)
   const limits = { maxUrlLength: settings.maxUrlLength }
 
@@ -138,7 +141,7 @@ export const make = (context: HandlerContext) => {
           {}
         )
         return
-      case "Operation": {
+      case "Call": {
         const caller = Tokens.authenticate(settings.tokens, authorization)
         if (Either.isLeft(caller)) {
           answer(
@@ -152,41 +155,116 @@ export const make = (context: HandlerContext) => {
               "www-authenticate": 'Bearer realm="cdn-proxy"'
             }
           )
+          drain(request)
           return
         }
         const token = caller.right.name
-        if (!Tokens.mayUse(caller.right, route.subscriptionId)) {
-          const refused = Answer.failure(
-            403,
-            "PermissionDenied",
-            `This token may not access subscription ${route.subscriptionId}.`
+        const why = Tokens.refusal(caller.right, route.call.permission, route.subscriptionId, route.endpointId)
+        if (why !== undefined) {
+          // Outside the token's permissions or scope: nothing goes upstream.
+          Metrics.count(Metrics.permissionRefusals, Metrics.routeOnly(name))
+          answer(request, response, started, name, Answer.failure(403, "PermissionDenied", why), { token })
+          drain(request)
+          return
+        }
+        const failed = () => {
+          JsonLog.write("error", "request failed", { route: name, token })
+          answer(
+            request,
+            response,
+            started,
+            name,
+            Answer.failure(500, "InternalError", "The proxy failed to answer; see its logs."),
+            { token }
           )
-          answer(request, response, started, name, refused, { token })
-          return
         }
-        const kept = operations.peek(route)
-        if (kept !== undefined) {
-          Metrics.count(Metrics.cacheHits)
-          answer(request, response, started, name, kept, { token, cache: "hit" })
-          return
-        }
-        // The fiber is never interrupted: other requests may be waiting on the same upstream call.
-        runFork(operations.get(route)).addObserver((exit) => {
-          if (exit._tag === "Success") {
-            const served = exit.value
-            countSource(served.source)
-            answer(request, response, started, name, served.answer, { token, cache: served.source })
+        if (route.call.method === "GET") {
+          const kept = reads.peek(route)
+          if (kept !== undefined) {
+            Metrics.count(Metrics.cacheHits)
+            answer(request, response, started, name, kept, { token, cache: "hit" })
             return
           }
-          const failed = Answer.failure(500, "InternalError", "The proxy failed to answer; see its logs.")
-          JsonLog.write("error", "request failed", { route: name, token })
-          answer(request, response, started, name, failed, { token })
+          // The fiber is never interrupted: other requests may be waiting on the same upstream call.
+          runFork(reads.get(route)).addObserver((exit) => {
+            if (exit._tag === "Failure") return failed()
+            countSource(exit.value.source)
+            answer(request, response, started, name, exit.value.answer, { token, cache: exit.value.source })
+          })
           return
+        }
+        // Enable, disable and delete carry no body: nothing to read.
+        const read =
+          route.call.body === undefined
+            ? (done: (body: Body) => void) => done({ _tag: "Json", json: undefined })
+            : (done: (body: Body) => void) => readBody(request, settings.maxBodyBytes, done)
+        read((body) => {
+          if (body._tag === "Refused") {
+            answer(request, response, started, name, Answer.failure(body.status, body.type, body.message), { token })
+            return
+          }
+          // A write is forwarded to its end even if the caller hangs up: it may already be with the service.
+          runFork(writes.send(token, route, body.json)).addObserver((exit) => {
+            if (exit._tag === "Failure") return failed()
+            const { answer: out, deduped } = exit.value
+            answer(request, response, started, name, out, { token, ...(deduped ? { cache: "deduped" as const } : {}) })
+          })
         })
         return
       }
     }
   }
+}
+
+type Body =
+  | { readonly _tag: "Json"; readonly json: unknown }
+  | { readonly _tag: "Refused"; readonly status: number; readonly type: string; readonly message: string }
+
+// Consumes a request's body unread, so that the connection can serve the next request.
+const drain = (request: IncomingMessage): void => {
+  if (!request.complete) request.resume()
+}
+
+/** Reads a write's JSON body, at most `maxBytes`; a larger one, another type or broken JSON is refused. */
+const readBody = (request: IncomingMessage, maxBytes: number, done: (body: Body) => void): void => {
+  const type = request.headers["content-type"] ?? ""
+  if (!/^application\/json\b/i.test(type)) {
+    drain(request)
+    done({
+      _tag: "Refused",
+      status: 415,
+      type: "ParameterInvalid",
+      message: "The body must be JSON (content-type: application/json)."
+    })
+    return
+  }
+  const chunks: Array<Buffer> = []
+  let length = 0
+  let over = false
+  request.on("data", (chunk: Buffer) => {
+    length += chunk.length
+    if (length > maxBytes) over = true
+    else chunks.push(chunk)
+  })
+  request.on("end", () => {
+    if (over) {
+      done({
+        _tag: "Refused",
+        status: 413,
+        type: "ParameterInvalid",
+        message: `The body is larger than ${maxBytes} bytes.`
+      })
+      return
+    }
+    try {
+      done({ _tag: "Json", json: JSON.parse(Buffer.concat(chunks).toString("utf8")) })
+    } catch {
+      done({ _tag: "Refused", status: 400, type: "ParameterInvalid", message: "The body is not JSON." })
+    }
+  })
+  request.on("error", () =>
+    done({ _tag: "Refused", status: 400, type: "ParameterInvalid", message: "The body broke off." })
+  )
 }
 
 // Read from the raw list: asking for `request.headers` would build an object of every header on each request.

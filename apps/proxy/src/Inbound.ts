@@ -1,19 +1,27 @@
 /**
- * What an inbound request asks for, decided before anything else happens: one of the proxy's routes, or a refusal
- * with the status and the service-shaped error that says why. Pure and synchronous, so it is cheap and easy to test.
+ * What an inbound request asks for, decided before anything else happens: a call of the API (`CdnApi`), one of the
+ * proxy's own routes, or a refusal with the status and the service-shaped error that says why. Pure and synchronous,
+ * so it is cheap and easy to test.
  */
+import { CdnApi } from "@org/cdn-core"
+
+/** A call of the API, its IDs checked and lower-cased. */
+export interface Call {
+  readonly _tag: "Call"
+  readonly name: CdnApi.CallName
+  readonly call: CdnApi.AnyCall
+  /** The path's IDs, lower case: `subscriptionId`, and `endpointId`, `operationId`, … where the path has them. */
+  readonly params: Readonly<Record<string, string>>
+  /** The query, first value per name. */
+  readonly query: Readonly<Record<string, string>>
+  readonly subscriptionId: string
+  readonly endpointId: string | undefined
+  /** The path and query as the proxy forwards them: the key of a kept answer. */
+  readonly key: string
+}
 
 /** A route the proxy serves. */
-export type Route =
-  | {
-      readonly _tag: "Operation"
-      readonly subscriptionId: string
-      readonly endpointId: string
-      readonly operationId: string
-    }
-  | { readonly _tag: "Health" }
-  | { readonly _tag: "Ready" }
-  | { readonly _tag: "Metrics" }
+export type Route = Call | { readonly _tag: "Health" } | { readonly _tag: "Ready" } | { readonly _tag: "Metrics" }
 
 /** A request refused before auth or upstream: the status, the service's error type and a message. */
 export interface Refused {
@@ -27,13 +35,19 @@ export interface Refused {
   readonly route?: RouteName
 }
 
-/** The name a route has in logs and metrics. */
-export type RouteName = "operation" | "healthz" | "readyz" | "metrics" | "other"
+/** The name a route has in logs and metrics: `operation` for get-operation, the call's name for the others. */
+export type RouteName =
+  | "operation"
+  | Exclude<CdnApi.CallName, "getOperation">
+  | "healthz"
+  | "readyz"
+  | "metrics"
+  | "other"
 
 export const routeName = (route: Route | Refused): RouteName => {
   switch (route._tag) {
-    case "Operation":
-      return "operation"
+    case "Call":
+      return route.name === "getOperation" ? "operation" : route.name
     case "Health":
       return "healthz"
     case "Ready":
@@ -58,14 +72,16 @@ const refused = (status: number, message: string, type: Refused["type"] = "Param
 })
 
 const guid = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/
-const operationPath = /^\/subscriptions\/([^/]+)\/endpoints\/([^/]+)\/operations\/([^/]+)$/
 // Only these may appear in a path at all: no percent-encoding, no backslash, nothing a decoder could turn into `/` or `.`.
 const plainPath = /^\/[A-Za-z0-9\-._~/]*$/
-const names = ["subscriptionId", "endpointId", "operationId"] as const
 
-// The usual call carries `apiVersion=1.0` alone; anything else goes through URLSearchParams.
-const apiVersionOf = (query: string): string | undefined =>
-  query === "apiVersion=1.0" ? "1.0" : (new URLSearchParams(query).get("apiVersion") ?? undefined)
+const firstValues = (query: string): Record<string, string> => {
+  // The usual call carries `apiVersion=1.0` alone.
+  if (query === "apiVersion=1.0") return { apiVersion: "1.0" }
+  const out: Record<string, string> = {}
+  for (const [name, value] of new URLSearchParams(query)) if (!(name in out)) out[name] = value
+  return out
+}
 
 /** Classifies a request from its method, raw target and whether it carries a body. */
 export const classify = (method: string, target: string, hasBody: boolean, limits: Limits): Route | Refused => {
@@ -81,35 +97,56 @@ export const classify = (method: string, target: string, hasBody: boolean, limit
   if (path.includes("//") || /\/\.\.?(\/|$)/.test(path)) {
     return refused(400, "The path may not hold empty, '.' or '..' segments.")
   }
-  const route = routeOf(path, query)
-  if (route._tag !== "Refused" && method !== "GET") {
-    return { ...refused(405, `Method ${method} is not allowed here; use GET.`), allow: "GET", route: routeName(route) }
-  }
-  if (route._tag !== "Refused" && hasBody) return refused(400, "A GET request may not carry a body.")
-  return route
-}
-
-const routeOf = (path: string, query: string): Route | Refused => {
   switch (path) {
     case "/healthz":
-      return { _tag: "Health" }
+      return method === "GET" ? { _tag: "Health" } : notAllowed(method, "GET", "healthz")
     case "/readyz":
-      return { _tag: "Ready" }
+      return method === "GET" ? { _tag: "Ready" } : notAllowed(method, "GET", "readyz")
     case "/metrics":
-      return { _tag: "Metrics" }
+      return method === "GET" ? { _tag: "Metrics" } : notAllowed(method, "GET", "metrics")
   }
-  const match = operationPath.exec(path)
-  if (match === null) return refused(404, `No API at ${path}.`)
-  const ids = [match[1]!, match[2]!, match[3]!]
-  const bad = ids.findIndex((id) => !guid.test(id))
-  if (bad >= 0) return refused(400, `${names[bad]} must be a GUID such as 5dd0413d-a2f9-442a-b836-128d87753fa9.`)
-  const version = apiVersionOf(query)
+  const found = CdnApi.match(method, path)
+  if (found === undefined) return refused(404, `No API at ${path}.`)
+  if (found === "method") {
+    const allow = [...new Set(CdnApi.methodsAt(path))].join(", ")
+    const route = CdnApi.match(CdnApi.methodsAt(path)[0] ?? "GET", path)
+    const name =
+      route === undefined || route === "method" ? "other" : routeName({ ...callOf(route, {}, path), _tag: "Call" })
+    return notAllowed(method, allow, name)
+  }
+  const params: Record<string, string> = {}
+  for (const [param, value] of Object.entries(found.params)) {
+    if (!guid.test(value)) return refused(400, `${param} must be a GUID such as 5dd0413d-a2f9-442a-b836-128d87753fa9.`)
+    params[param] = value.toLowerCase()
+  }
+  const parsed = firstValues(query)
+  const version = parsed.apiVersion
   if (version === undefined) return refused(400, "Query parameter apiVersion is missing.", "ParameterMissing")
   if (version !== "1.0") return refused(400, "Query parameter apiVersion must be 1.0.")
-  return {
-    _tag: "Operation",
-    subscriptionId: ids[0]!.toLowerCase(),
-    endpointId: ids[1]!.toLowerCase(),
-    operationId: ids[2]!.toLowerCase()
-  }
+  // A call with a payload needs one; the others may not carry one.
+  if (found.call.body === undefined && hasBody) return refused(400, `A ${method} request here may not carry a body.`)
+  if (found.call.body !== undefined && !hasBody) return refused(400, "The request body is missing.", "ParameterMissing")
+  return callOf(found, parsed, `${path.toLowerCase()}${q < 0 ? "" : `?${query}`}`, params)
 }
+
+const callOf = (
+  found: CdnApi.Match,
+  query: Record<string, string>,
+  key: string,
+  params: Record<string, string> = {}
+): Call => ({
+  _tag: "Call",
+  name: found.name,
+  call: found.call,
+  params,
+  query,
+  subscriptionId: params.subscriptionId ?? "",
+  endpointId: params.endpointId,
+  key
+})
+
+const notAllowed = (method: string, allow: string, route: RouteName): Refused => ({
+  ...refused(405, `Method ${method} is not allowed here; use ${allow}.`),
+  allow,
+  route
+})

@@ -10,8 +10,9 @@ import * as Answer from "./Answer.js"
 import * as Handler from "./Handler.js"
 import * as JsonLog from "./JsonLog.js"
 import * as Metrics from "./Metrics.js"
-import { Operations } from "./Operations.js"
 import { ProxyConfig } from "./ProxyConfig.js"
+import { Reads } from "./Reads.js"
+import { Writes } from "./Writes.js"
 
 /** Where the proxy listens. */
 export class Listening extends Context.Tag("@org/cdn-proxy/Listening")<
@@ -50,16 +51,17 @@ const refuseOnSocket =
   }
 
 /** Listens on PORT/HOST for the life of the scope, and drains on close. */
-export const layer: Layer.Layer<Listening, Error, ProxyConfig | Operations> = Layer.scoped(
+export const layer: Layer.Layer<Listening, Error, ProxyConfig | Reads | Writes> = Layer.scoped(
   Listening,
   Effect.gen(function* () {
     const settings = yield* ProxyConfig
-    const operations = yield* Operations
+    const reads = yield* Reads
+    const writes = yield* Writes
     // Per-fiber runtime metrics (started, lifetimes) would cost every request a few metric updates nobody reads.
     const runtime = Runtime.disableRuntimeFlag(yield* Effect.runtime<never>(), RuntimeFlags.RuntimeMetrics)
     let draining = false
     const server: Server = createServer({ maxHeaderSize: settings.maxHeaderBytes, keepAliveTimeout: 65_000 })
-    server.on("request", Handler.make({ settings, operations, runtime, draining: () => draining }))
+    server.on("request", Handler.make({ settings, reads, writes, runtime, draining: () => draining }))
     server.on("clientError", refuseOnSocket(settings.maxUrlLength))
 
     const address = yield* Effect.acquireRelease(

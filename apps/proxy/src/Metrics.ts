@@ -33,6 +33,12 @@ export const cacheHits = Metric.counter(`${prefix}cache_hits_total`, { descripti
 export const cacheMisses = Metric.counter(`${prefix}cache_misses_total`, {
   description: "Requests that started an upstream call"
 })
+export const permissionRefusals = Metric.counter(`${prefix}permission_refusals_total`, {
+  description: "Calls refused because the token lacks the permission or the scope"
+})
+export const dedupeHits = Metric.counter(`${prefix}dedupe_hits_total`, {
+  description: "Purges and preloads answered with the first one's id within PROXY_PURGE_DEDUPE_SECONDS"
+})
 export const coalesced = Metric.counter(`${prefix}coalesced_waits_total`, {
   description: "Requests that waited for another request's upstream call"
 })

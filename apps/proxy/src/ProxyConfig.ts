@@ -24,6 +24,10 @@ export interface ProxySettings {
   readonly drainTimeout: Duration.Duration
   readonly maxUrlLength: number
   readonly maxHeaderBytes: number
+  /** The largest write body read; a larger one answers 413 and nothing is sent. */
+  readonly maxBodyBytes: number
+  /** The purge dedupe window in seconds; 0 turns it off. */
+  readonly purgeDedupeSeconds: number
 }
 
 /** The settings, as a service. */
@@ -71,7 +75,10 @@ export const config: Config.Config<ProxySettings> = Config.all({
   upstreamConnections: integer("PROXY_UPSTREAM_CONNECTIONS", 64, 1, 1024),
   drainTimeout: duration("PROXY_DRAIN_TIMEOUT", "10 seconds"),
   maxUrlLength: integer("PROXY_MAX_URL_LENGTH", 2048, 256, 65_536),
-  maxHeaderBytes: integer("PROXY_MAX_HEADER_BYTES", 8192, 1024, 65_536)
+  maxHeaderBytes: integer("PROXY_MAX_HEADER_BYTES", 8192, 1024, 65_536),
+  // A certificate chain fits in the default.
+  maxBodyBytes: integer("PROXY_MAX_BODY_BYTES", 64 * 1024, 1024, 16 * 1024 * 1024),
+  purgeDedupeSeconds: integer("PROXY_PURGE_DEDUPE_SECONDS", 0, 0, 86_400)
 })
 
 /** The settings from the environment. */

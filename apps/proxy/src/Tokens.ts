@@ -1,9 +1,10 @@
 /**
- * Who may call the proxy: bearer tokens from `PROXY_TOKENS`, kept only as SHA-256 digests, compared in constant
- * time, each optionally limited to some subscriptions.
+ * Who may call the proxy and what for: bearer tokens from `PROXY_TOKENS`, kept only as SHA-256 digests, compared in
+ * constant time, each with its permissions (`read`, `purge`, `manage`; default `read`) and optionally limited to
+ * some subscriptions and endpoints.
  */
 import { hash, timingSafeEqual } from "node:crypto"
-import { Ids } from "@org/cdn-core"
+import { type CdnApi, Ids } from "@org/cdn-core"
 import { Either, ParseResult, Redacted, Schema } from "effect"
 
 /** One entry of `PROXY_TOKENS`: a name for the logs, the token or its SHA-256, and the subscriptions it may use. */
@@ -11,7 +12,11 @@ const TokenEntry = Schema.Struct({
   name: Schema.NonEmptyTrimmedString,
   token: Schema.optional(Schema.Redacted(Schema.String.pipe(Schema.minLength(16)))),
   sha256: Schema.optional(Schema.String.pipe(Schema.pattern(/^[0-9a-fA-F]{64}$/))),
-  subscriptions: Schema.optional(Schema.Array(Ids.SubscriptionId))
+  subscriptions: Schema.optional(Schema.Array(Ids.SubscriptionId)),
+  endpoints: Schema.optional(Schema.Array(Ids.EndpointId)),
+  permissions: Schema.optionalWith(Schema.Array(Schema.Literal("read", "purge", "manage")).pipe(Schema.minItems(1)), {
+    default: () => ["read" as const]
+  })
 })
 
 const TokenEntries = Schema.parseJson(Schema.Array(TokenEntry).pipe(Schema.minItems(1)))
@@ -21,6 +26,10 @@ export interface Caller {
   readonly name: string
   /** Lower-case subscription IDs it may use; undefined means all. */
   readonly subscriptions: ReadonlySet<string> | undefined
+  /** Lower-case endpoint IDs it may use; undefined means all of its subscriptions'. */
+  readonly endpoints: ReadonlySet<string> | undefined
+  /** What it may do: `read` every GET, `purge` purge and preload, `manage` change endpoints. */
+  readonly permissions: ReadonlySet<CdnApi.Permission>
 }
 
 interface Known extends Caller {
@@ -50,11 +59,15 @@ const describe = (error: ParseResult.ParseError): string => {
           ? "name must be a non-empty string"
           : issue.path.includes("subscriptions")
             ? "subscriptions must be an array of subscription GUIDs"
-            : issue._tag === "Unexpected"
-              ? "has an unknown field"
-              : issue.path.length === 0
-                ? "must be a JSON array of {name, token | sha256, subscriptions?} with at least one entry"
-                : "is not valid"
+            : issue.path.includes("endpoints")
+              ? "endpoints must be an array of endpoint GUIDs"
+              : issue.path.includes("permissions")
+                ? "permissions must be a non-empty array of read, purge, manage"
+                : issue._tag === "Unexpected"
+                  ? "has an unknown field"
+                  : issue.path.length === 0
+                    ? "must be a JSON array of {name, token | sha256, permissions?, subscriptions?, endpoints?} with at least one entry"
+                    : "is not valid"
   return `${what}${where}`
 }
 
@@ -73,7 +86,9 @@ export const parse = (json: Redacted.Redacted<string>): Either.Either<Tokens, st
     known.push({
       name: entry.name,
       digest: entry.token !== undefined ? sha256(Redacted.value(entry.token)) : Buffer.from(entry.sha256!, "hex"),
-      subscriptions: entry.subscriptions === undefined ? undefined : new Set(entry.subscriptions)
+      subscriptions: entry.subscriptions === undefined ? undefined : new Set(entry.subscriptions),
+      endpoints: entry.endpoints === undefined ? undefined : new Set(entry.endpoints),
+      permissions: new Set(entry.permissions)
     })
   }
   return Either.right({ known })
@@ -107,3 +122,22 @@ export const authenticate = (tokens: Tokens, header: string | undefined): Either
 /** True when the caller may use the (lower-case) subscription. */
 export const mayUse = (caller: Caller, subscriptionId: string): boolean =>
   caller.subscriptions === undefined || caller.subscriptions.has(subscriptionId)
+
+/**
+ * Why the caller may not make a call needing `permission` on the (lower-case) subscription and endpoint, or
+ * undefined when it may.
+ */
+export const refusal = (
+  caller: Caller,
+  permission: CdnApi.Permission,
+  subscriptionId: string,
+  endpointId: string | undefined
+): string | undefined => {
+  if (!caller.permissions.has(permission)) return `This token lacks the ${permission} permission.`
+  if (!mayUse(caller, subscriptionId)) return `This token may not access subscription ${subscriptionId}.`
+  if (caller.endpoints === undefined) return undefined
+  // A token limited to endpoints may not act on the whole subscription (list or create endpoints).
+  if (endpointId === undefined)
+    return "This token is limited to some endpoints: it may not act on the whole subscription."
+  return caller.endpoints.has(endpointId) ? undefined : `This token may not access endpoint ${endpointId}.`
+}

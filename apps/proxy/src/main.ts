@@ -5,18 +5,20 @@
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { CdnConfig } from "@org/cdn-core"
 import { ConfigError, Effect, Layer } from "effect"
+import * as Dedupe from "./Dedupe.js"
 import * as JsonLog from "./JsonLog.js"
 import * as Listener from "./Listener.js"
 import * as Metrics from "./Metrics.js"
-import * as Operations from "./Operations.js"
 import * as ProxyConfig from "./ProxyConfig.js"
+import * as Reads from "./Reads.js"
 import * as Upstream from "./Upstream.js"
+import * as Writes from "./Writes.js"
 
 const settings = Layer.merge(ProxyConfig.fromEnv, CdnConfig.fromEnv)
 
 // Each layer is released in the reverse order it was built: the listener drains before the upstream pool closes.
 const proxy = Listener.layer.pipe(
-  Layer.provide(Operations.layer),
+  Layer.provide(Layer.merge(Reads.layer, Writes.layer.pipe(Layer.provide(Dedupe.memory)))),
   Layer.provide(Upstream.layer),
   Layer.provide(settings),
   // Spans cost time on every call and nothing here reads them.
@@ -24,7 +26,15 @@ const proxy = Listener.layer.pipe(
 )
 
 // Counters that should read 0 before their first event, so that dashboards see them from the start.
-for (const metric of [Metrics.cacheHits, Metrics.cacheMisses, Metrics.coalesced, Metrics.retries]) metric.register()
+for (const metric of [
+  Metrics.cacheHits,
+  Metrics.cacheMisses,
+  Metrics.coalesced,
+  Metrics.retries,
+  Metrics.permissionRefusals,
+  Metrics.dedupeHits
+])
+  metric.register()
 
 process.on("exit", JsonLog.flush)
 

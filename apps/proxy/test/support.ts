@@ -153,11 +153,30 @@ export interface Reply {
 /** A GET (or other method) to the proxy; the body parsed when it is JSON. */
 export const call = async (
   url: string,
-  options: { readonly token?: string; readonly method?: string; readonly headers?: Record<string, string> } = {}
+  options: {
+    readonly token?: string
+    readonly method?: string
+    readonly headers?: Record<string, string>
+    /** Sent as JSON (a string as it is), with content-type application/json unless headers say otherwise. */
+    readonly body?: unknown
+  } = {}
 ): Promise<Reply> => {
-  const headers: Record<string, string> = { ...options.headers }
+  const headers: Record<string, string> = {
+    ...(options.body === undefined ? {} : { "content-type": "application/json" }),
+    ...options.headers
+  }
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`
-  const response = await fetch(url, { method: options.method ?? "GET", headers })
+  const body =
+    options.body === undefined
+      ? undefined
+      : typeof options.body === "string"
+        ? options.body
+        : JSON.stringify(options.body)
+  const response = await fetch(url, {
+    method: options.method ?? "GET",
+    headers,
+    ...(body === undefined ? {} : { body })
+  })
   const text = await response.text()
   let json: unknown
   try {

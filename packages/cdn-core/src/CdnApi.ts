@@ -35,6 +35,13 @@ export const apiVersion = "1.0"
  */
 export type Permission = "read" | "purge" | "manage"
 
+/** A request as it arrives at a server: the path's placeholders, the query (first value per name), the JSON body. */
+export interface WireRequest {
+  readonly params: Readonly<Record<string, string>>
+  readonly query: Readonly<Record<string, string>>
+  readonly body: unknown
+}
+
 /** One call of the API. */
 export interface Call<In, Valid, Out> {
   readonly method: Method
@@ -51,6 +58,8 @@ export interface Call<In, Valid, Out> {
   readonly body?: (input: Valid) => unknown
   /** Reads a 2xx answer. */
   readonly success: Schema.Schema<Out, unknown>
+  /** The caller's input from a request in the service's own shape (what a proxy receives); checked by `input`. */
+  readonly fromRequest: (request: WireRequest) => unknown
 }
 
 /** Any call, for code that handles them all alike (routing, permissions). */
@@ -58,8 +67,25 @@ export interface Call<In, Valid, Out> {
 export type AnyCall = Call<any, any, any>
 
 const call = <In, Valid, Out, OutI>(
-  description: Omit<Call<In, Valid, Out>, "success"> & { readonly success: Schema.Schema<Out, OutI> }
-): Call<In, Valid, Out> => description as Call<In, Valid, Out>
+  description: Omit<Call<In, Valid, Out>, "success" | "fromRequest"> & {
+    readonly success: Schema.Schema<Out, OutI>
+    readonly fromRequest?: (request: WireRequest) => unknown
+  }
+): Call<In, Valid, Out> =>
+  ({ fromRequest: (request: WireRequest) => request.params, ...description }) as Call<In, Valid, Out>
+
+// A field of a JSON body, whatever the body is.
+const field = (value: unknown, name: string): unknown =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)[name]
+    : undefined
+
+const trafficFromRequest = (request: WireRequest) => ({
+  ...request.params,
+  ...(request.query.granularity === undefined ? {} : { granularity: request.query.granularity }),
+  startTime: request.query.startTime,
+  endTime: request.query.endTime
+})
 
 const endpoints = "/subscriptions/{subscriptionId}/endpoints"
 const endpoint = `${endpoints}/{endpointId}`
@@ -83,7 +109,15 @@ export const calls = {
     summary: "create an endpoint",
     input: CreateEndpointInput,
     body: createEndpointBody,
-    success: Endpoint
+    success: Endpoint,
+    fromRequest: ({ params, body }) => ({
+      ...params,
+      customDomain: field(body, "CustomDomain"),
+      icp: field(body, "ICP"),
+      originAddresses: field(field(body, "Origin"), "Addresses"),
+      serviceType: field(body, "ServiceType"),
+      ...(field(body, "Host") === undefined ? {} : { host: field(body, "Host") })
+    })
   }),
   /** One endpoint: its settings and status. */
   getEndpoint: call({
@@ -102,7 +136,17 @@ export const calls = {
     summary: "change an endpoint's origin or host header",
     input: UpdateEndpointInput,
     body: updateEndpointBody,
-    success: AsyncResult
+    success: AsyncResult,
+    fromRequest: ({ params, body }) => {
+      const settings = field(body, "EndpointSettings")
+      const addresses = field(field(settings, "Origin"), "Addresses")
+      const host = field(settings, "Host")
+      return {
+        ...params,
+        ...(addresses === undefined ? {} : { originAddresses: addresses }),
+        ...(host === undefined ? {} : { host })
+      }
+    }
   }),
   /** Deletes an endpoint (202: follow the operation). */
   deleteEndpoint: call({
@@ -139,7 +183,12 @@ export const calls = {
     summary: "purge files and directories",
     input: PurgeInput,
     body: purgeBody,
-    success: AsyncResult
+    success: AsyncResult,
+    fromRequest: ({ params, body }) => ({
+      ...params,
+      ...(field(body, "Files") === undefined ? {} : { files: field(body, "Files") }),
+      ...(field(body, "Directories") === undefined ? {} : { directories: field(body, "Directories") })
+    })
   }),
   /** The per-item results of a purge. */
   getPurge: call({
@@ -158,7 +207,8 @@ export const calls = {
     summary: "preload files",
     input: PreloadInput,
     body: (input) => ({ Files: input.files }),
-    success: AsyncResult
+    success: AsyncResult,
+    fromRequest: ({ params, body }) => ({ ...params, files: field(body, "Files") })
   }),
   /** The per-item results of a preload. */
   getPreload: call({
@@ -186,7 +236,8 @@ export const calls = {
     summary: "an endpoint's traffic volume",
     input: EndpointVolumeInput,
     query: trafficQuery,
-    success: EndpointVolume
+    success: EndpointVolume,
+    fromRequest: trafficFromRequest
   }),
   /** An endpoint's bandwidth (Mbps) over the range, with peaks and valleys. */
   getEndpointBandwidth: call({
@@ -196,7 +247,8 @@ export const calls = {
     summary: "an endpoint's bandwidth",
     input: EndpointBandwidthInput,
     query: trafficQuery,
-    success: EndpointBandwidth
+    success: EndpointBandwidth,
+    fromRequest: trafficFromRequest
   })
 } as const
 
@@ -226,8 +278,12 @@ const routes = Object.entries(calls).map(([name, call]) => {
     names.push(param)
     return "([^/]+)"
   })
-  return { name: name as CallName, call: call as AnyCall, names, regex: new RegExp(`^${pattern}$`, "i") }
+  return { name: name as CallName, call: call as AnyCall, names, regex: new RegExp(`^${pattern}$`) }
 })
+
+/** The methods some call answers at `path` (for a 405's `Allow`); empty when no call has that path. */
+export const methodsAt = (path: string): ReadonlyArray<string> =>
+  routes.filter((route) => route.regex.test(path)).map((route) => route.call.method)
 
 /**
  * The call at `method` and `path` (without query); `"method"` when the path is a call's but the method is not,

@@ -296,3 +296,54 @@ describe("CdnClient: retries of reads and writes", () => {
     })
   )
 })
+
+describe("CdnApi: a request in the service's own shape reads as the call's input", () => {
+  it("purge, preload, create, update and traffic map their wire bodies and queries; the input check then applies", () => {
+    const params = { subscriptionId: s, endpointId: e }
+    const wire = (body: unknown, query: Record<string, string> = {}) => ({ params, query, body })
+    expect(CdnApi.calls.purge.fromRequest(wire({ Files: ["http://a/x"], Directories: ["http://a/d/"] }))).toEqual({
+      ...params,
+      files: ["http://a/x"],
+      directories: ["http://a/d/"]
+    })
+    expect(CdnApi.calls.preload.fromRequest(wire({ Files: ["http://a/x"] }))).toEqual({
+      ...params,
+      files: ["http://a/x"]
+    })
+    expect(
+      CdnApi.calls.updateEndpoint.fromRequest(
+        wire({ EndpointSettings: { Host: "h.example.cn" }, UpdateFlag: "HostHeader" })
+      )
+    ).toEqual({ ...params, host: "h.example.cn" })
+    expect(
+      CdnApi.calls.createEndpoint.fromRequest({
+        params: { subscriptionId: s },
+        query: {},
+        body: { CustomDomain: "a.example.cn", ICP: "x", Origin: { Addresses: ["o.example.cn"] }, ServiceType: "Web" }
+      })
+    ).toEqual({
+      subscriptionId: s,
+      customDomain: "a.example.cn",
+      icp: "x",
+      originAddresses: ["o.example.cn"],
+      serviceType: "Web"
+    })
+    const range = { startTime: "2024-01-01T00:00:00Z", endTime: "2024-01-02T00:00:00Z" }
+    expect(CdnApi.calls.getEndpointVolume.fromRequest(wire(undefined, { ...range, granularity: "PerDay" }))).toEqual({
+      ...params,
+      ...range,
+      granularity: "PerDay"
+    })
+    expect(
+      CdnApi.calls.getOperation.fromRequest({ params: { ...params, operationId: op }, query: {}, body: undefined })
+    ).toEqual({ ...params, operationId: op })
+  })
+
+  it("match names the call at a method and path; methodsAt lists the methods of a path", () => {
+    const match = CdnApi.match("POST", `${base}/purges`)
+    expect(match !== undefined && match !== "method" && match.name).toBe("purge")
+    expect(CdnApi.match("DELETE", `${base}/purges`)).toBe("method")
+    expect(CdnApi.match("GET", "/nothing")).toBeUndefined()
+    expect([...CdnApi.methodsAt(base)].sort()).toEqual(["DELETE", "GET", "PUT"])
+  })
+})

@@ -1,0 +1,55 @@
+/**
+ * The purge dedupe window: the same token sending the same purge (or preload) body again within
+ * `PROXY_PURGE_DEDUPE_SECONDS` gets the first one's answer (its operation id) back, so a retrying caller does not
+ * spend the service's daily quota twice. A store is a service, so that replicas can share one.
+ */
+import { Context, Deferred, Effect, Layer } from "effect"
+import type * as Answer from "./Answer.js"
+
+export interface DedupeStore {
+  /** The answer kept for `key`, if it is still in its window. */
+  readonly recall: (key: string) => Effect.Effect<Answer.Answer | undefined>
+  /** Keeps an accepted answer for `key` for `seconds`. */
+  readonly keep: (key: string, answer: Answer.Answer, seconds: number) => Effect.Effect<void>
+}
+
+export class Dedupe extends Context.Tag("@org/cdn-proxy/Dedupe")<Dedupe, DedupeStore>() {}
+
+/** In this process: a map of answers with their expiry, pruned as it is used. */
+export const memory: Layer.Layer<Dedupe> = Layer.sync(Dedupe, () => {
+  const kept = new Map<string, { readonly answer: Answer.Answer; readonly until: number }>()
+  const prune = (now: number) => {
+    for (const [key, entry] of kept) if (entry.until <= now) kept.delete(key)
+  }
+  return {
+    recall: (key) =>
+      Effect.sync(() => {
+        const entry = kept.get(key)
+        return entry !== undefined && entry.until > Date.now() ? entry.answer : undefined
+      }),
+    keep: (key, answer, seconds) =>
+      Effect.sync(() => {
+        const now = Date.now()
+        if (kept.size > 10_000) prune(now)
+        kept.set(key, { answer, until: now + seconds * 1000 })
+      })
+  }
+})
+
+/** Shares one run of `effect` among concurrent callers with the same key (in this process). */
+export const singleFlight = <A>() => {
+  const running = new Map<string, Deferred.Deferred<A>>()
+  return (key: string, effect: Effect.Effect<A>): Effect.Effect<{ readonly value: A; readonly shared: boolean }> =>
+    Effect.suspend((): Effect.Effect<{ readonly value: A; readonly shared: boolean }> => {
+      const pending = running.get(key)
+      if (pending !== undefined) return Effect.map(Deferred.await(pending), (value) => ({ value, shared: true }))
+      return Effect.flatMap(Deferred.make<A>(), (deferred) => {
+        running.set(key, deferred)
+        return effect.pipe(
+          Effect.tap((value) => Deferred.succeed(deferred, value)),
+          Effect.ensuring(Effect.sync(() => running.delete(key))),
+          Effect.map((value) => ({ value, shared: false }))
+        )
+      })
+    })
+}

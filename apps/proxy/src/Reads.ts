@@ -1,0 +1,119 @@
+/**
+ * Reads (every GET call) as the proxy serves them: one upstream call shared by every concurrent identical request,
+ * answers that never change again (a terminal operation, a purge whose items all ended) kept for good, the others
+ * for a short TTL, errors not kept except a throttle, briefly. Two well-kept tools, each for what it does best:
+ * - effect's `Cache` shares the upstream call between concurrent requests and keeps what may change for its TTL;
+ *   every answer, error included, is a value in it, so the TTL can depend on what came back;
+ * - `lru-cache` keeps the final answers, bounded, and is read synchronously: the commonest request (a finished
+ *   operation polled again) is answered without starting a fiber.
+ */
+import { CdnClient, Content, Operation } from "@org/cdn-core"
+import { Cache, Context, Duration, Effect, Layer } from "effect"
+import { LRUCache } from "lru-cache"
+import * as Answer from "./Answer.js"
+import type { Call } from "./Inbound.js"
+import { ProxyConfig } from "./ProxyConfig.js"
+
+/** How a request was served: from a kept answer, by its own upstream call, or by waiting for another's. */
+export type Source = "hit" | "miss" | "coalesced"
+
+export interface Served {
+  readonly answer: Answer.Answer
+  readonly source: Source
+}
+
+export interface ReadsShape {
+  /** A kept final answer, read synchronously; undefined when there is none (then use `get`). */
+  readonly peek: (call: Call) => Answer.Answer | undefined
+  readonly get: (call: Call) => Effect.Effect<Served>
+}
+
+export class Reads extends Context.Tag("@org/cdn-proxy/Reads")<Reads, ReadsShape>() {}
+
+interface Entry {
+  readonly answer: Answer.Answer
+  /** Which lookup made it: a request that started before it was made waited for it. */
+  readonly generation: number
+}
+
+// An answer that will never change: a terminal operation, or results whose every item ended.
+const isFinal = (call: Call, value: unknown): boolean => {
+  switch (call.name) {
+    case "getOperation":
+      return Operation.isTerminal((value as Operation.Operation).status)
+    case "getPurge":
+    case "getPreload": {
+      const items = (value as Content.PurgeResult | Content.PreloadResult).items
+      return items.length > 0 && items.every((item) => !Content.isItemPending(item.status))
+    }
+    default:
+      return false
+  }
+}
+
+export const make = Effect.gen(function* () {
+  const client = yield* CdnClient.CdnClient
+  const settings = yield* ProxyConfig
+  const retryAfterSeconds = Math.max(1, Math.ceil(Duration.toSeconds(settings.throttledTtl)))
+  let generation = 0
+
+  /** One upstream call, its outcome (failure included) turned into the answer to give. */
+  const fetch = (call: Call): Effect.Effect<Answer.Answer> =>
+    client.request(call.call, call.call.fromRequest({ params: call.params, query: call.query, body: undefined })).pipe(
+      Effect.map((response) =>
+        Answer.passThrough(response.status, response.body, response.correlationId, isFinal(call, response.value))
+      ),
+      Effect.catchAll((error) => Effect.succeed(Answer.fromCdnError(error, retryAfterSeconds)))
+    )
+
+  if (!settings.cache) {
+    return {
+      peek: () => undefined,
+      get: (call) => Effect.map(fetch(call), (answer) => ({ answer, source: "miss" as const }))
+    } as ReadsShape
+  }
+
+  const final = new LRUCache<string, Answer.Answer>({ max: settings.cacheCapacity })
+  // The cache's lookup gets a key only: the call it stands for waits here while it is asked.
+  const asked = new Map<string, Call>()
+
+  // Final answers move to the LRU as they arrive: the effect Cache need not keep them.
+  const timeToLive = (answer: Answer.Answer): Duration.Duration =>
+    answer.status >= 200 && answer.status < 300
+      ? answer.terminal
+        ? Duration.zero
+        : settings.runningTtl
+      : answer.errorType === "RequestThrottled"
+        ? settings.throttledTtl
+        : Duration.zero
+
+  const cache = yield* Cache.makeWith({
+    capacity: settings.cacheCapacity,
+    lookup: (key: string) =>
+      Effect.suspend(() => {
+        const call = asked.get(key) as Call
+        return Effect.map(fetch(call), (answer): Entry => {
+          if (answer.terminal) final.set(key, answer)
+          return { answer, generation: ++generation }
+        })
+      }),
+    timeToLive: (exit) => (exit._tag === "Success" ? timeToLive(exit.value.answer) : Duration.zero)
+  })
+
+  const get = (call: Call): Effect.Effect<Served> =>
+    Effect.suspend(() => {
+      const started = generation
+      asked.set(call.key, call)
+      return Effect.map(
+        cache.getEither(call.key),
+        (either): Served =>
+          either._tag === "Right"
+            ? { answer: either.right.answer, source: "miss" as const }
+            : { answer: either.left.answer, source: either.left.generation > started ? "coalesced" : ("hit" as const) }
+      ).pipe(Effect.ensuring(Effect.sync(() => asked.delete(call.key))))
+    })
+  return { peek: (call) => final.get(call.key), get } as ReadsShape
+})
+
+/** Needs `CdnClient` and `ProxyConfig`. */
+export const layer: Layer.Layer<Reads, never, CdnClient.CdnClient | ProxyConfig> = Layer.effect(Reads, make)
