@@ -66,6 +66,22 @@ export const passThrough = (
 ): Answer =>
   make(status, Buffer.from(body), { correlationId, retryAfterSeconds: undefined, errorType: undefined, terminal })
 
+/** An answer kept by another replica (in Redis), as it was. */
+export const restore = (kept: {
+  readonly status: number
+  readonly body: string
+  readonly correlationId: string | undefined
+  readonly retryAfterSeconds: number | undefined
+  readonly errorType: string | undefined
+  readonly terminal: boolean
+}): Answer =>
+  make(kept.status, Buffer.from(kept.body), {
+    correlationId: kept.correlationId ?? undefined,
+    retryAfterSeconds: kept.retryAfterSeconds ?? undefined,
+    errorType: kept.errorType ?? undefined,
+    terminal: kept.terminal
+  })
+
 const clientError = (status: number): boolean => status >= 400 && status < 500
 
 /** How a failed upstream call is answered. `defaultRetryAfterSeconds` is used when the service named none. */

@@ -3,8 +3,9 @@
  * `PROXY_PURGE_DEDUPE_SECONDS` gets the first one's answer (its operation id) back, so a retrying caller does not
  * spend the service's daily quota twice. A store is a service, so that replicas can share one.
  */
-import { Context, Deferred, Effect, Layer } from "effect"
-import type * as Answer from "./Answer.js"
+import { Context, Deferred, Duration, Effect, Layer } from "effect"
+import * as Answer from "./Answer.js"
+import { Shared } from "./Shared.js"
 
 export interface DedupeStore {
   /** The answer kept for `key`, if it is still in its window. */
@@ -35,6 +36,25 @@ export const memory: Layer.Layer<Dedupe> = Layer.sync(Dedupe, () => {
       })
   }
 })
+
+/** Kept in this process and in the replicas' shared store: a replica finds what any other kept. */
+export const shared: Layer.Layer<Dedupe, never, Shared> = Layer.effect(
+  Dedupe,
+  Effect.gen(function* () {
+    const store = yield* Shared
+    const local = yield* Effect.provide(Dedupe, memory)
+    return {
+      recall: (key) =>
+        Effect.flatMap(local.recall(key), (found) =>
+          found !== undefined
+            ? Effect.succeed(found)
+            : Effect.map(store.recall("dedupe", key), (kept) => (kept === undefined ? undefined : Answer.restore(kept)))
+        ),
+      keep: (key, answer, seconds) =>
+        Effect.zipRight(local.keep(key, answer, seconds), store.keep("dedupe", key, answer, Duration.seconds(seconds)))
+    }
+  })
+)
 
 /** Shares one run of `effect` among concurrent callers with the same key (in this process). */
 export const singleFlight = <A>() => {

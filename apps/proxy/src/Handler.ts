@@ -23,6 +23,8 @@ export interface HandlerContext {
   readonly runtime: Runtime.Runtime<never>
   /** True once SIGTERM arrived: /readyz says so and connections are closed after their answer. */
   readonly draining: () => boolean
+  /** The shared Redis's state for /readyz; undefined for a lone replica. */
+  readonly redis: () => "up" | "down" | undefined
 }
 
 const json = "application/json; charset=utf-8"
@@ -41,10 +43,16 @@ const unauthorized: Record<Tokens.Refusal, Answer.Answer> = {
   unknown: Answer.failure(401, "CredentialInvalid", "The bearer token is not valid.")
 }
 
-const statusBody = (status: string) => Buffer.from(JSON.stringify({ status }))
+const statusBody = (status: string, redis?: string) =>
+  Buffer.from(JSON.stringify(redis === undefined ? { status } : { status, redis }))
 const healthy = statusBody("ok")
-const ready = statusBody("ready")
-const notReady = statusBody("draining")
+// Redis down leaves the replica ready: it serves on its own (taking every replica out would stop the service).
+const readiness = {
+  alone: statusBody("ready"),
+  up: statusBody("ready", "up"),
+  down: statusBody("ready", "down"),
+  draining: statusBody("draining")
+}
 
 /** Builds the request listener for `node:http`. */
 export const make = (context: HandlerContext) => {
@@ -124,7 +132,7 @@ export const make = (context: HandlerContext) => {
           name,
           draining ? 503 : 200,
           { "content-type": json },
-          draining ? notReady : ready,
+          draining ? readiness.draining : readiness[context.redis() ?? "alone"],
           {}
         )
         return

@@ -12,6 +12,7 @@ import * as JsonLog from "./JsonLog.js"
 import * as Metrics from "./Metrics.js"
 import { ProxyConfig } from "./ProxyConfig.js"
 import { Reads } from "./Reads.js"
+import { Shared } from "./Shared.js"
 import { Writes } from "./Writes.js"
 
 /** Where the proxy listens. */
@@ -51,17 +52,28 @@ const refuseOnSocket =
   }
 
 /** Listens on PORT/HOST for the life of the scope, and drains on close. */
-export const layer: Layer.Layer<Listening, Error, ProxyConfig | Reads | Writes> = Layer.scoped(
+export const layer: Layer.Layer<Listening, Error, ProxyConfig | Reads | Writes | Shared> = Layer.scoped(
   Listening,
   Effect.gen(function* () {
     const settings = yield* ProxyConfig
     const reads = yield* Reads
     const writes = yield* Writes
+    const shared = yield* Shared
     // Per-fiber runtime metrics (started, lifetimes) would cost every request a few metric updates nobody reads.
     const runtime = Runtime.disableRuntimeFlag(yield* Effect.runtime<never>(), RuntimeFlags.RuntimeMetrics)
     let draining = false
     const server: Server = createServer({ maxHeaderSize: settings.maxHeaderBytes, keepAliveTimeout: 65_000 })
-    server.on("request", Handler.make({ settings, reads, writes, runtime, draining: () => draining }))
+    server.on(
+      "request",
+      Handler.make({
+        settings,
+        reads,
+        writes,
+        runtime,
+        draining: () => draining,
+        redis: () => (shared.enabled ? (shared.up() ? "up" : "down") : undefined)
+      })
+    )
     server.on("clientError", refuseOnSocket(settings.maxUrlLength))
 
     const address = yield* Effect.acquireRelease(

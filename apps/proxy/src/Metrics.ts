@@ -39,6 +39,15 @@ export const permissionRefusals = Metric.counter(`${prefix}permission_refusals_t
 export const dedupeHits = Metric.counter(`${prefix}dedupe_hits_total`, {
   description: "Purges and preloads answered with the first one's id within PROXY_PURGE_DEDUPE_SECONDS"
 })
+export const sharedHits = Metric.counter(`${prefix}shared_hits_total`, {
+  description: "Misses answered from the replicas' shared store (Redis)"
+})
+export const redisErrors = Metric.counter(`${prefix}redis_errors_total`, {
+  description: "Redis operations that failed or timed out (the proxy then served on its own)"
+})
+export const redisUp = Metric.gauge(`${prefix}redis_up`, {
+  description: "1 while the shared Redis answers, 0 while it is down (only with REDIS_URL)"
+})
 export const coalesced = Metric.counter(`${prefix}coalesced_waits_total`, {
   description: "Requests that waited for another request's upstream call"
 })
@@ -91,6 +100,9 @@ export const routeOnly = (route: string): ReadonlyArray<MetricLabel.MetricLabel>
 /** Adds one to a counter, with labels. */
 export const count = (metric: Metric.Metric.Counter<number>, by: ReadonlyArray<MetricLabel.MetricLabel> = none): void =>
   metric.unsafeUpdate(1, by)
+
+/** Sets the Redis gauge. */
+export const setRedisUp = (up: boolean): void => redisUp.unsafeUpdate(up ? 1 : 0, none)
 
 /** Records a duration in seconds, with labels. */
 export const observe = (

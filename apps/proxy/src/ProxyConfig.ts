@@ -28,6 +28,8 @@ export interface ProxySettings {
   readonly maxBodyBytes: number
   /** The purge dedupe window in seconds; 0 turns it off. */
   readonly purgeDedupeSeconds: number
+  /** The Redis the replicas share (`redis://` or `rediss://`, maybe with a password); none: a lone replica. */
+  readonly redisUrl: Redacted.Redacted<string> | undefined
 }
 
 /** The settings, as a service. */
@@ -78,7 +80,22 @@ export const config: Config.Config<ProxySettings> = Config.all({
   maxHeaderBytes: integer("PROXY_MAX_HEADER_BYTES", 8192, 1024, 65_536),
   // A certificate chain fits in the default.
   maxBodyBytes: integer("PROXY_MAX_BODY_BYTES", 64 * 1024, 1024, 16 * 1024 * 1024),
-  purgeDedupeSeconds: integer("PROXY_PURGE_DEDUPE_SECONDS", 0, 0, 86_400)
+  purgeDedupeSeconds: integer("PROXY_PURGE_DEDUPE_SECONDS", 0, 0, 86_400),
+  // Redacted as soon as it is read: it may hold a password, which no log or error may show.
+  redisUrl: Config.option(
+    Config.redacted("REDIS_URL").pipe(
+      Config.mapOrFail((url) => {
+        try {
+          const parsed = new URL(Redacted.value(url))
+          return parsed.protocol === "redis:" || parsed.protocol === "rediss:"
+            ? Either.right(url)
+            : Either.left(refuse("must be a redis:// or rediss:// URL"))
+        } catch {
+          return Either.left(refuse("must be a URL such as redis://redis:6379"))
+        }
+      })
+    )
+  ).pipe(Config.map(Option.getOrUndefined))
 })
 
 /** The settings from the environment. */

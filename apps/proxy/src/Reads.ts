@@ -6,13 +6,17 @@
  *   every answer, error included, is a value in it, so the TTL can depend on what came back;
  * - `lru-cache` keeps the final answers, bounded, and is read synchronously: the commonest request (a finished
  *   operation polled again) is answered without starting a fiber.
+ * With `REDIS_URL`, a miss asks the replicas' shared store first, and concurrent misses across replicas make one
+ * upstream call: the replica that takes the short lock asks upstream and keeps the answer; the others wait for it.
  */
 import { CdnClient, Content, Operation } from "@org/cdn-core"
 import { Cache, Context, Duration, Effect, Layer } from "effect"
 import { LRUCache } from "lru-cache"
 import * as Answer from "./Answer.js"
 import type { Call } from "./Inbound.js"
+import * as Metrics from "./Metrics.js"
 import { ProxyConfig } from "./ProxyConfig.js"
+import { Shared } from "./Shared.js"
 
 /** How a request was served: from a kept answer, by its own upstream call, or by waiting for another's. */
 export type Source = "hit" | "miss" | "coalesced"
@@ -54,17 +58,64 @@ const isFinal = (call: Call, value: unknown): boolean => {
 export const make = Effect.gen(function* () {
   const client = yield* CdnClient.CdnClient
   const settings = yield* ProxyConfig
+  const shared = yield* Shared
   const retryAfterSeconds = Math.max(1, Math.ceil(Duration.toSeconds(settings.throttledTtl)))
   let generation = 0
 
   /** One upstream call, its outcome (failure included) turned into the answer to give. */
-  const fetch = (call: Call): Effect.Effect<Answer.Answer> =>
+  const upstream = (call: Call): Effect.Effect<Answer.Answer> =>
     client.request(call.call, call.call.fromRequest({ params: call.params, query: call.query, body: undefined })).pipe(
       Effect.map((response) =>
         Answer.passThrough(response.status, response.body, response.correlationId, isFinal(call, response.value))
       ),
       Effect.catchAll((error) => Effect.succeed(Answer.fromCdnError(error, retryAfterSeconds)))
     )
+
+  // How long the replicas share an answer: a final one a day, a running one its TTL, a throttle briefly.
+  const sharedTtl = (answer: Answer.Answer): Duration.Duration | undefined =>
+    answer.status >= 200 && answer.status < 300
+      ? answer.terminal
+        ? Duration.days(1)
+        : settings.runningTtl
+      : answer.errorType === "RequestThrottled"
+        ? settings.throttledTtl
+        : undefined
+  const lockTtl = Duration.seconds(3)
+  const waitStep = Duration.millis(20)
+
+  const recall = (key: string) =>
+    Effect.map(shared.recall("answers", key), (kept) => {
+      if (kept !== undefined) Metrics.count(Metrics.sharedHits)
+      return kept === undefined ? undefined : Answer.restore(kept)
+    })
+
+  // Another replica holds the lock: wait for its answer, then ask upstream ourselves if it never comes.
+  const awaitOther = (call: Call): Effect.Effect<Answer.Answer> => {
+    const tries = Math.ceil(Duration.toMillis(lockTtl) / Duration.toMillis(waitStep))
+    const attempt = (left: number): Effect.Effect<Answer.Answer> =>
+      Effect.flatMap(Effect.zipRight(Effect.sleep(waitStep), recall(call.key)), (found) =>
+        found !== undefined ? Effect.succeed(found) : left <= 1 ? upstream(call) : attempt(left - 1)
+      )
+    return attempt(tries)
+  }
+
+  const fetch = (call: Call): Effect.Effect<Answer.Answer> =>
+    !shared.enabled
+      ? upstream(call)
+      : Effect.flatMap(recall(call.key), (found) => {
+          if (found !== undefined) return Effect.succeed(found)
+          return Effect.flatMap(shared.lock(call.key, lockTtl), (held) =>
+            held
+              ? Effect.tap(upstream(call), (answer) => {
+                  const ttl = sharedTtl(answer)
+                  return Effect.zipRight(
+                    ttl === undefined ? Effect.void : shared.keep("answers", call.key, answer, ttl),
+                    shared.unlock(call.key)
+                  )
+                })
+              : awaitOther(call)
+          )
+        })
 
   if (!settings.cache) {
     return {
@@ -115,5 +166,5 @@ export const make = Effect.gen(function* () {
   return { peek: (call) => final.get(call.key), get } as ReadsShape
 })
 
-/** Needs `CdnClient` and `ProxyConfig`. */
-export const layer: Layer.Layer<Reads, never, CdnClient.CdnClient | ProxyConfig> = Layer.effect(Reads, make)
+/** Needs `CdnClient`, `ProxyConfig` and `Shared` (`Shared.none` for a lone replica). */
+export const layer: Layer.Layer<Reads, never, CdnClient.CdnClient | ProxyConfig | Shared> = Layer.effect(Reads, make)

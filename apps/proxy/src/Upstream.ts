@@ -1,9 +1,13 @@
 /**
  * The way to the service: cdn-core's `CdnClient` over its undici transport, each attempt counted and timed, under an
- * optional client-side rate limit (so that many callers cannot trip the service's throttle), retries counted.
+ * optional rate limit (so that many callers cannot trip the service's throttle), retries counted. With `REDIS_URL`
+ * the limit is one budget for every replica (`@effect/experimental`'s `RateLimiter` on its Redis store, a token
+ * bucket); should Redis fail, each replica falls back to its own limiter.
  */
+import * as SharedLimiter from "@effect/experimental/RateLimiter"
+import * as SharedLimiterRedis from "@effect/experimental/RateLimiter/Redis"
 import { type CdnClient, CdnConfig, Retry, Transport, TransportClient, UndiciTransport } from "@org/cdn-core"
-import { Effect, Layer, RateLimiter, Schedule } from "effect"
+import { Context, Duration, Effect, Layer, RateLimiter, Redacted, Schedule } from "effect"
 import * as Metrics from "./Metrics.js"
 import { ProxyConfig } from "./ProxyConfig.js"
 
@@ -21,14 +25,15 @@ const measured = Layer.scoped(
   Effect.gen(function* () {
     const inner = yield* Transport.Transport
     const settings = yield* ProxyConfig
-    const limit =
-      settings.upstreamRateLimit === undefined
+    const perSecond = settings.upstreamRateLimit
+    const local =
+      perSecond === undefined
         ? undefined
-        : yield* RateLimiter.make({
-            limit: settings.upstreamRateLimit,
-            interval: "1 second",
-            algorithm: "token-bucket"
-          })
+        : yield* RateLimiter.make({ limit: perSecond, interval: "1 second", algorithm: "token-bucket" })
+    const limit =
+      local === undefined || settings.redisUrl === undefined || perSecond === undefined
+        ? local
+        : yield* globalLimit(settings.redisUrl, perSecond, local)
     const send: Transport.TransportShape["send"] = (request, timeoutMs) =>
       Effect.suspend(() => {
         const started = performance.now()
@@ -49,6 +54,44 @@ const measured = Layer.scoped(
     return { send: limit === undefined ? send : (request, timeoutMs) => limit(send(request, timeoutMs)) }
   })
 )
+
+/**
+ * One budget for every replica: a token bucket of one token refilled every 1/rate seconds, so that no second sees
+ * more than rate + 1 calls, whichever replica makes them. A Redis failure spends from the local limiter instead.
+ */
+const globalLimit = (url: Redacted.Redacted<string>, perSecond: number, local: RateLimiter.RateLimiter) =>
+  Effect.gen(function* () {
+    const parsed = new URL(Redacted.value(url))
+    const store = SharedLimiterRedis.layerStore({
+      host: parsed.hostname,
+      port: parsed.port === "" ? 6379 : Number(parsed.port),
+      ...(parsed.password === "" ? {} : { password: decodeURIComponent(parsed.password) }),
+      ...(parsed.username === "" ? {} : { username: decodeURIComponent(parsed.username) }),
+      ...(parsed.pathname.length > 1 ? { db: Number(parsed.pathname.slice(1)) } : {}),
+      ...(parsed.protocol === "rediss:" ? { tls: {} } : {}),
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 1000,
+      prefix: "cdn-proxy:upstream:"
+    })
+    const shared = Context.get(yield* Layer.build(Layer.provide(SharedLimiter.layer, store)), SharedLimiter.RateLimiter)
+    const window = Duration.millis(Math.max(1, Math.floor(1000 / perSecond)))
+    // The wait the shared budget asks for; undefined when Redis cannot say.
+    const wait = shared
+      .consume({ key: "budget", algorithm: "token-bucket", onExceeded: "delay", window, limit: 1 })
+      .pipe(
+        Effect.timeout("250 millis"),
+        Effect.map((result): Duration.Duration | undefined => result.delay),
+        Effect.catchAll(() => {
+          Metrics.count(Metrics.redisErrors)
+          return Effect.succeed(undefined)
+        })
+      )
+    return <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+      Effect.flatMap(wait, (delay) =>
+        delay === undefined ? local(effect) : Effect.zipRight(Effect.sleep(delay), effect)
+      )
+  })
 
 /** cdn-core's policy from `CdnConfig`, with every retry counted. */
 const countedPolicy = (config: CdnConfig.CdnConfigShape) =>

@@ -11,14 +11,26 @@ import * as Listener from "./Listener.js"
 import * as Metrics from "./Metrics.js"
 import * as ProxyConfig from "./ProxyConfig.js"
 import * as Reads from "./Reads.js"
+import * as Shared from "./Shared.js"
 import * as Upstream from "./Upstream.js"
 import * as Writes from "./Writes.js"
 
 const settings = Layer.merge(ProxyConfig.fromEnv, CdnConfig.fromEnv)
 
 // Each layer is released in the reverse order it was built: the listener drains before the upstream pool closes.
+// With REDIS_URL the replicas share answers, a lock for misses, the dedupe window and the upstream budget; without
+// it the proxy is a lone replica. Chosen once, at start-up: no request checks which.
+const sharing = Layer.unwrapEffect(
+  Effect.map(ProxyConfig.ProxyConfig, (settings) =>
+    settings.redisUrl === undefined
+      ? Layer.merge(Shared.none, Dedupe.memory)
+      : Layer.provideMerge(Dedupe.shared, Shared.redis(settings.redisUrl))
+  )
+)
+
 const proxy = Listener.layer.pipe(
-  Layer.provide(Layer.merge(Reads.layer, Writes.layer.pipe(Layer.provide(Dedupe.memory)))),
+  Layer.provide(Layer.merge(Reads.layer, Writes.layer)),
+  Layer.provideMerge(sharing),
   Layer.provide(Upstream.layer),
   Layer.provide(settings),
   // Spans cost time on every call and nothing here reads them.

@@ -1,0 +1,154 @@
+/**
+ * What replicas share through Redis (`REDIS_URL`): answers (`@effect/experimental`'s `Persistence` on Redis), a
+ * short lock so that concurrent identical misses across replicas make one upstream call, and Redis's health. Redis
+ * down or unreachable never stops a request: every operation fails fast (no offline queue), counts, marks Redis
+ * down for `/readyz`, and the caller goes on as a lone replica would; ioredis reconnects by itself.
+ */
+import * as PersistenceRedis from "@effect/experimental/Persistence/Redis"
+import { Context, Duration, Effect, Layer, Option, Redacted } from "effect"
+import { Redis, type RedisOptions } from "ioredis"
+import type * as Answer from "./Answer.js"
+import * as JsonLog from "./JsonLog.js"
+import * as Metrics from "./Metrics.js"
+
+/** An answer as kept in Redis: its bytes as text. */
+interface KeptAnswer {
+  readonly status: number
+  readonly body: string
+  readonly correlationId: string | undefined
+  readonly retryAfterSeconds: number | undefined
+  readonly errorType: string | undefined
+  readonly terminal: boolean
+}
+
+export interface SharedShape {
+  /** False without `REDIS_URL`: every method is then a no-op. */
+  readonly enabled: boolean
+  /** Whether the last Redis operation worked (for `/readyz`). */
+  readonly up: () => boolean
+  /** An answer some replica kept under `key`. */
+  readonly recall: (store: "answers" | "dedupe", key: string) => Effect.Effect<KeptAnswer | undefined>
+  /** Keeps an answer under `key` for `ttl` (none: until pushed out by Redis's own policy). */
+  readonly keep: (
+    store: "answers" | "dedupe",
+    key: string,
+    answer: Answer.Answer,
+    ttl: Duration.Duration | undefined
+  ) => Effect.Effect<void>
+  /** Takes the short lock of `key`: true when this replica holds it now (or when Redis cannot say). */
+  readonly lock: (key: string, ttl: Duration.Duration) => Effect.Effect<boolean>
+  readonly unlock: (key: string) => Effect.Effect<void>
+}
+
+export class Shared extends Context.Tag("@org/cdn-proxy/Shared")<Shared, SharedShape>() {}
+
+/** No Redis: a lone replica. */
+export const none: Layer.Layer<Shared> = Layer.succeed(Shared, {
+  enabled: false,
+  up: () => true,
+  recall: () => Effect.succeed(undefined),
+  keep: () => Effect.void,
+  lock: () => Effect.succeed(true),
+  unlock: () => Effect.void
+})
+
+// Fail fast rather than queue while Redis is away: a request never waits for Redis to come back.
+const clientOptions = (url: string): RedisOptions => {
+  const parsed = new URL(url)
+  return {
+    host: parsed.hostname,
+    port: parsed.port === "" ? 6379 : Number(parsed.port),
+    ...(parsed.username === "" ? {} : { username: decodeURIComponent(parsed.username) }),
+    ...(parsed.password === "" ? {} : { password: decodeURIComponent(parsed.password) }),
+    ...(parsed.pathname.length > 1 ? { db: Number(parsed.pathname.slice(1)) } : {}),
+    ...(parsed.protocol === "rediss:" ? { tls: {} } : {}),
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 1000,
+    // Reconnect by itself, backing off to a second between tries.
+    retryStrategy: (times: number) => Math.min(times * 100, 1000),
+    lazyConnect: false
+  }
+}
+
+// No Redis operation may hold a request longer than this.
+const operationLimit = Duration.millis(250)
+
+const toKept = (answer: Answer.Answer): KeptAnswer => ({
+  status: answer.status,
+  body: answer.body.toString("utf8"),
+  correlationId: answer.correlationId,
+  retryAfterSeconds: answer.retryAfterSeconds,
+  errorType: answer.errorType,
+  terminal: answer.terminal
+})
+
+/** Shares through the Redis at `url` (held `Redacted`: it may carry a password). */
+export const redis = (url: Redacted.Redacted<string>): Layer.Layer<Shared> =>
+  Layer.scoped(
+    Shared,
+    Effect.gen(function* () {
+      const options = clientOptions(Redacted.value(url))
+      let healthy = true
+      const mark = (ok: boolean) => {
+        if (ok !== healthy) JsonLog.write(ok ? "info" : "warn", ok ? "redis up" : "redis down: serving on our own", {})
+        healthy = ok
+        Metrics.setRedisUp(ok)
+      }
+      // One client for the lock, one inside Persistence for the answers; both reconnect by themselves.
+      const client = yield* Effect.acquireRelease(
+        Effect.sync(() => {
+          const redis = new Redis(options)
+          // ioredis reports a lost connection here; without a listener Node would treat it as a crash.
+          redis.on("error", () => mark(false))
+          redis.on("ready", () => mark(true))
+          return redis
+        }),
+        (redis) => Effect.promise(() => redis.quit().catch(() => redis.disconnect()))
+      )
+      const backing = yield* PersistenceRedis.make(options)
+      const stores = {
+        answers: yield* backing.make("cdn-proxy:answers"),
+        dedupe: yield* backing.make("cdn-proxy:dedupe")
+      }
+
+      // Every operation bounded, its failure counted and turned into "Redis cannot say".
+      const guarded = <A>(effect: Effect.Effect<A, unknown>, fallback: A): Effect.Effect<A> =>
+        effect.pipe(
+          Effect.timeoutFail({ duration: operationLimit, onTimeout: () => new Error("redis timed out") }),
+          Effect.tap(() => Effect.sync(() => mark(true))),
+          Effect.catchAll(() =>
+            Effect.sync(() => {
+              Metrics.count(Metrics.redisErrors)
+              mark(false)
+              return fallback
+            })
+          )
+        )
+
+      const shape: SharedShape = {
+        enabled: true,
+        up: () => healthy && client.status === "ready",
+        recall: (store, key) =>
+          guarded(
+            Effect.map(stores[store].get(key), (found) => Option.getOrUndefined(found) as KeptAnswer | undefined),
+            undefined
+          ),
+        keep: (store, key, answer, ttl) =>
+          guarded(stores[store].set(key, toKept(answer), Option.fromNullable(ttl)), undefined),
+        lock: (key, ttl) =>
+          guarded(
+            Effect.map(
+              Effect.tryPromise(() => client.set(`cdn-proxy:lock:${key}`, "1", "PX", Duration.toMillis(ttl), "NX")),
+              (reply) => reply === "OK"
+            ),
+            true
+          ),
+        unlock: (key) => guarded(Effect.asVoid(Effect.tryPromise(() => client.del(`cdn-proxy:lock:${key}`))), undefined)
+      }
+      Metrics.setRedisUp(true)
+      return shape
+    })
+  )
+
+export type { KeptAnswer }
