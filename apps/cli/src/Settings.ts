@@ -6,7 +6,7 @@ import { FileSystem } from "@effect/platform/FileSystem"
 import * as CdnConfig from "@org/cdn-core/CdnConfig"
 import { bounded } from "@org/cdn-core/Errors"
 import * as EmulatorOptions from "@org/cdn-emulator/EmulatorOptions"
-import { Config, ConfigError, ConfigProvider, Duration, Effect, Either, Option, Redacted } from "effect"
+import { Config, type ConfigError, ConfigProvider, Duration, Effect, Either, Option, Redacted } from "effect"
 import { UsageError } from "./CliErrors.js"
 import type { GlobalFlags } from "./GlobalOptions.js"
 import * as Profiles from "./Profiles.js"
@@ -26,15 +26,8 @@ const sources: Record<string, string> = {
   "retry.maxAttempts": "AZURE_CDN_MAX_ATTEMPTS"
 }
 
-const describeConfigError = (error: ConfigError.ConfigError): string => {
-  if (ConfigError.isInvalidData(error) || ConfigError.isMissingData(error)) {
-    const path = error.path.join(".")
-    return `${sources[path] ?? path}: ${error.message}`
-  }
-  return String(error)
-}
-
-const usage = (error: ConfigError.ConfigError) => new UsageError({ message: describeConfigError(error) })
+const usage = (error: ConfigError.ConfigError) =>
+  new UsageError({ message: CdnConfig.describeConfigError(error, sources) })
 
 // Flags win over env, env over the profile: each as the variables it stands for, in that order.
 const providerOf = (flags: GlobalFlags, profile: Option.Option<Profiles.Profile>): ConfigProvider.ConfigProvider => {

@@ -3,7 +3,7 @@
  * proxy's own routes, or a refusal with the status and the service-shaped error that says why. Pure and synchronous,
  * so it is cheap and easy to test.
  */
-import { CdnApi } from "@org/cdn-core"
+import { CdnApi, Ids } from "@org/cdn-core"
 
 /** A call of the API, its IDs checked and lower-cased. */
 export interface Call {
@@ -71,7 +71,6 @@ const refused = (status: number, message: string, type: Refused["type"] = "Param
   message
 })
 
-const guid = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/
 // Only these may appear in a path at all: no percent-encoding, no backslash, nothing a decoder could turn into `/` or `.`.
 const plainPath = /^\/[A-Za-z0-9\-._~/]*$/
 
@@ -121,7 +120,7 @@ export const classify = (method: string, target: string, hasBody: boolean, limit
   }
   const params: Record<string, string> = {}
   for (const [param, value] of Object.entries(found.params)) {
-    if (!guid.test(value)) return refused(400, `${param} must be a GUID such as 5dd0413d-a2f9-442a-b836-128d87753fa9.`)
+    if (!Ids.isGuid(value)) return refused(400, `${param} must be a GUID such as 5dd0413d-a2f9-442a-b836-128d87753fa9.`)
     params[param] = value.toLowerCase()
   }
   const parsed = firstValues(query)
@@ -156,7 +155,7 @@ const operationIds = ["subscriptionId", "endpointId", "operationId"] as const
 
 const operationRoute = (match: RegExpExecArray, query: string, hasBody: boolean): Call | Refused => {
   const ids = [match[1] as string, match[2] as string, match[3] as string]
-  const bad = ids.findIndex((id) => !guid.test(id))
+  const bad = ids.findIndex((id) => !Ids.isGuid(id))
   if (bad >= 0) return refused(400, `${operationIds[bad]} must be a GUID such as 5dd0413d-a2f9-442a-b836-128d87753fa9.`)
   const parsed = firstValues(query)
   if (parsed.apiVersion === undefined) return refused(400, "Query parameter apiVersion is missing.", "ParameterMissing")

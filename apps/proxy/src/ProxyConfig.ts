@@ -2,6 +2,7 @@
  * The proxy's settings, from the environment: where to listen, who may call, how to cache, limit and drain. The
  * upstream settings (AZURE_CDN_*) are cdn-core's own `CdnConfig`.
  */
+import { CdnConfig } from "@org/cdn-core"
 import { Config, ConfigError, Context, Duration, Either, Layer, Option, Redacted } from "effect"
 import * as Tokens from "./Tokens.js"
 
@@ -101,18 +102,5 @@ export const config: Config.Config<ProxySettings> = Config.all({
 /** The settings from the environment. */
 export const fromEnv: Layer.Layer<ProxyConfig, ConfigError.ConfigError> = Layer.effect(ProxyConfig, config)
 
-/** One line for a configuration error, naming the first variable at fault. */
-export const describeError = (error: ConfigError.ConfigError): string => {
-  const first = (e: ConfigError.ConfigError): ConfigError.ConfigError =>
-    e._op === "And" || e._op === "Or" ? first(e.left) : e
-  const leaf = first(error)
-  const variable = leaf._op === "And" || leaf._op === "Or" ? "" : leaf.path.join(".")
-  // A secret's own message is "<redacted>": say what is wrong instead.
-  const message =
-    leaf._op === "MissingData"
-      ? "is not set"
-      : leaf.message === "<redacted>"
-        ? "is not valid"
-        : leaf.message.replace(/\s+/g, " ")
-  return variable === "" ? message : `${variable}: ${message}`
-}
+/** One line for a configuration error, naming the first variable at fault (the core's wording, as the CLI's). */
+export const describeError = (error: ConfigError.ConfigError): string => CdnConfig.describeConfigError(error)

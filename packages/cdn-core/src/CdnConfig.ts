@@ -152,3 +152,27 @@ export const fromEnv: Layer.Layer<CdnConfig, ConfigError.ConfigError> = Layer.ef
     return yield* config
   })
 )
+
+/**
+ * One line for a configuration error, naming the first setting at fault (as `names` call it, e.g.
+ * `{ baseUrl: "--base-url / AZURE_CDN_BASE_URL" }`, else by its path). A secret's own message is never repeated.
+ */
+export const describeConfigError = (
+  error: ConfigError.ConfigError,
+  names: Readonly<Record<string, string>> = {}
+): string => {
+  const first = (e: ConfigError.ConfigError): ConfigError.ConfigError =>
+    e._op === "And" || e._op === "Or" ? first(e.left) : e
+  const leaf = first(error)
+  if (leaf._op === "And" || leaf._op === "Or") return "invalid configuration"
+  const path = leaf.path.join(".")
+  const setting = names[path] ?? path
+  const message =
+    leaf._op === "MissingData"
+      ? "is not set"
+      : // A secret's own message is "<redacted>": say what is wrong instead.
+        leaf.message === "<redacted>"
+        ? "is not valid"
+        : leaf.message.replace(/\s+/g, " ")
+  return setting === "" ? message : `${setting}: ${message}`
+}
