@@ -8,7 +8,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:
 import { Either, Runtime } from "effect"
 import * as Answer from "./Answer.js"
 import * as Inbound from "./Inbound.js"
-import * as JsonLog from "./JsonLog.js"
+import type * as JsonLog from "./JsonLog.js"
 import * as Metrics from "./Metrics.js"
 import type { ProxySettings } from "./ProxyConfig.js"
 import type { ReadsShape, Source } from "./Reads.js"
@@ -25,6 +25,8 @@ export interface HandlerContext {
   readonly draining: () => boolean
   /** The shared Redis's state for /readyz; undefined for a lone replica. */
   readonly redis: () => "up" | "down" | undefined
+  readonly metrics: Metrics.MetricsShape
+  readonly log: JsonLog.JsonLogShape
 }
 
 const json = "application/json; charset=utf-8"
@@ -56,7 +58,7 @@ const readiness = {
 
 /** Builds the request listener for `node:http`. */
 export const make = (context: HandlerContext) => {
-  const { settings, reads, writes } = context
+  const { settings, reads, writes, metrics, log } = context
   const runFork = Runtime.runFork(context.runtime)
   const limits = { maxUrlLength: settings.maxUrlLength }
 
@@ -74,9 +76,9 @@ export const make = (context: HandlerContext) => {
     response.writeHead(status, context.draining() ? { ...headers, connection: "close" } : headers)
     response.end(body)
     const seconds = (performance.now() - started) / 1000
-    Metrics.count(Metrics.requests, Metrics.routeAndStatus(route, status))
-    Metrics.observe(Metrics.requestDuration, seconds, Metrics.routeOnly(route))
-    JsonLog.request({
+    metrics.count(Metrics.requests, Metrics.routeAndStatus(route, status))
+    metrics.observe(Metrics.requestDuration, seconds, Metrics.routeOnly(route))
+    log.request({
       method: request.method ?? "GET",
       route,
       status,
@@ -145,7 +147,7 @@ export const make = (context: HandlerContext) => {
           name,
           200,
           { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
-          Metrics.prometheusText(),
+          metrics.prometheusText(),
           {}
         )
         return
@@ -170,13 +172,13 @@ export const make = (context: HandlerContext) => {
         const why = Tokens.refusal(caller.right, route.call.permission, route.subscriptionId, route.endpointId)
         if (why !== undefined) {
           // Outside the token's permissions or scope: nothing goes upstream.
-          Metrics.count(Metrics.permissionRefusals, Metrics.routeOnly(name))
+          metrics.count(Metrics.permissionRefusals, Metrics.routeOnly(name))
           answer(request, response, started, name, Answer.failure(403, "PermissionDenied", why), { token })
           drain(request)
           return
         }
         const failed = () => {
-          JsonLog.write("error", "request failed", { route: name, token })
+          log.write("error", "request failed", { route: name, token })
           answer(
             request,
             response,
@@ -189,14 +191,14 @@ export const make = (context: HandlerContext) => {
         if (route.call.method === "GET") {
           const kept = reads.peek(route)
           if (kept !== undefined) {
-            Metrics.count(Metrics.cacheHits)
+            metrics.count(Metrics.cacheHits)
             answer(request, response, started, name, kept, { token, cache: "hit" })
             return
           }
           // The fiber is never interrupted: other requests may be waiting on the same upstream call.
           runFork(reads.get(route)).addObserver((exit) => {
             if (exit._tag === "Failure") return failed()
-            countSource(exit.value.source)
+            countSource(metrics, exit.value.source)
             answer(request, response, started, name, exit.value.answer, { token, cache: exit.value.source })
           })
           return
@@ -288,16 +290,16 @@ const readHeaders = (raw: ReadonlyArray<string>): { authorization: string | unde
   return { authorization, hasBody }
 }
 
-const countSource = (source: Source): void => {
+const countSource = (metrics: Metrics.MetricsShape, source: Source): void => {
   switch (source) {
     case "hit":
-      Metrics.count(Metrics.cacheHits)
+      metrics.count(Metrics.cacheHits)
       return
     case "miss":
-      Metrics.count(Metrics.cacheMisses)
+      metrics.count(Metrics.cacheMisses)
       return
     case "coalesced":
-      Metrics.count(Metrics.coalesced)
+      metrics.count(Metrics.coalesced)
       return
   }
 }

@@ -3,19 +3,7 @@
  * write for many requests. Effect's own log calls go through the same writer. Only named fields are written, never a
  * request's headers: no token, key or Authorization header can reach a line.
  */
-import { Cause, HashMap, type Layer, Logger, type LogLevel } from "effect"
-
-let pending = ""
-let scheduled = false
-
-/** Writes what is pending now; also called before the process exits. */
-export const flush = (): void => {
-  scheduled = false
-  if (pending === "") return
-  const out = pending
-  pending = ""
-  process.stdout.write(out)
-}
+import { Cause, Context, Effect, HashMap, Layer, Logger, type LogLevel } from "effect"
 
 // Many lines fall in the same millisecond: format its time once.
 let lastMillis = 0
@@ -29,15 +17,12 @@ const timeNow = (): string => {
   return lastTime
 }
 
-/** Queues one line: `{"time", "level", "msg", ...fields}`. */
-export const write = (level: string, msg: string, fields: Record<string, unknown>): void => {
+/** One line of any message, its fields after `time`, `level` and `msg`. */
+export const line = (level: string, msg: string, fields: Record<string, unknown>): string => {
   const rest = JSON.stringify(fields)
-  queue(
-    `{"time":${timeNow()},"level":"${level}","msg":${JSON.stringify(msg)}${rest === "{}" ? "}" : `,${rest.slice(1)}`}\n`
-  )
+  return `{"time":${timeNow()},"level":"${level}","msg":${JSON.stringify(msg)}${rest === "{}" ? "}" : `,${rest.slice(1)}`}\n`
 }
 
-/** What the line of one request holds. */
 export interface RequestFields {
   /** As node's parser accepted it: a method token, nothing to escape. */
   readonly method: string
@@ -53,32 +38,76 @@ export interface RequestFields {
 const field = (name: string, value: string | undefined): string =>
   value === undefined ? "" : `,"${name}":${JSON.stringify(value)}`
 
-/** The line of one request, the same as `write("info", "request", fields)`, built without a generic stringify. */
-export const request = (f: RequestFields): void =>
-  queue(
-    `{"time":${timeNow()},"level":"info","msg":"request","method":"${f.method}","route":"${f.route}","status":${f.status},"durationMs":${f.durationMs}${field("token", f.token)}${field("cache", f.cache)}${field("correlationId", f.correlationId)}${field("error", f.error)}}\n`
-  )
+/** The line of one request, built from its known fields. */
+export const requestLine = (f: RequestFields): string =>
+  `{"time":${timeNow()},"level":"info","msg":"request","method":"${f.method}","route":"${f.route}","status":${f.status},"durationMs":${f.durationMs}${field("token", f.token)}${field("cache", f.cache)}${field("correlationId", f.correlationId)}${field("error", f.error)}}\n`
 
-const queue = (line: string): void => {
-  pending += line
-  if (pending.length > 65_536) flush()
-  else if (!scheduled) {
-    scheduled = true
-    // A write per request would cost more than the request; unref: a pending flush never keeps the process alive.
-    setTimeout(flush, 50).unref()
+/** Writing the proxy's JSON lines, as a service. */
+export interface JsonLogShape {
+  readonly write: (level: string, msg: string, fields: Record<string, unknown>) => void
+  readonly request: (fields: RequestFields) => void
+  /** Writes what is batched. */
+  readonly flush: () => void
+}
+
+export class JsonLog extends Context.Tag("@org/cdn-proxy/JsonLog")<JsonLog, JsonLogShape>() {}
+
+/** Lines to `out`, batched: a write per request would cost more than the request. */
+export const batched = (out: (text: string) => void): JsonLogShape => {
+  let pending = ""
+  let scheduled = false
+  const flush = () => {
+    scheduled = false
+    if (pending === "") return
+    const text = pending
+    pending = ""
+    out(text)
+  }
+  const queue = (text: string) => {
+    pending += text
+    if (pending.length > 65_536) flush()
+    else if (!scheduled) {
+      scheduled = true
+      // unref: a pending flush never keeps the process alive.
+      setTimeout(flush, 50).unref()
+    }
+  }
+  return {
+    write: (level, msg, fields) => queue(line(level, msg, fields)),
+    request: (fields) => queue(requestLine(fields)),
+    flush
   }
 }
 
 const levelName = (level: LogLevel.LogLevel): string => level.label.toLowerCase()
 
-/** Effect's logger, writing the same lines: annotations become fields. */
-export const logger = Logger.make(({ logLevel, message, annotations, cause }) => {
-  const fields: Record<string, unknown> = {}
-  for (const [key, value] of HashMap.toEntries(annotations)) fields[key] = value
-  if (!Cause.isEmpty(cause)) fields.cause = Cause.pretty(cause)
-  const text = Array.isArray(message) ? message.map(String).join(" ") : String(message)
-  write(levelName(logLevel), text, fields)
+/** Effect's logger, writing the same lines through `log`: annotations become fields. */
+export const logger = (log: JsonLogShape) =>
+  Logger.make(({ logLevel, message, annotations, cause }) => {
+    const fields: Record<string, unknown> = {}
+    for (const [key, value] of HashMap.toEntries(annotations)) fields[key] = value
+    if (!Cause.isEmpty(cause)) fields.cause = Cause.pretty(cause)
+    const text = Array.isArray(message) ? message.map(String).join(" ") : String(message)
+    log.write(levelName(logLevel), text, fields)
+  })
+
+// The service over `log`, flushed when the layer closes, and Effect's own log lines through it too.
+const over = (log: JsonLogShape): Layer.Layer<JsonLog> =>
+  Layer.merge(
+    Layer.scoped(
+      JsonLog,
+      Effect.acquireRelease(Effect.succeed(log), (kept) => Effect.sync(kept.flush))
+    ),
+    Logger.replace(Logger.defaultLogger, logger(log))
+  )
+
+/** Lines to stdout, batched, flushed when the layer closes (and at exit). */
+export const layer: Layer.Layer<JsonLog> = Layer.suspend(() => {
+  const log = batched((text) => process.stdout.write(text))
+  process.once("exit", log.flush)
+  return over(log)
 })
 
-/** Replaces Effect's default logger with the JSON line logger. */
-export const layer: Layer.Layer<never> = Logger.replace(Logger.defaultLogger, logger)
+/** Lines into `lines`, one string each, for a test in the process. */
+export const memory = (lines: Array<string>): Layer.Layer<JsonLog> =>
+  over(batched((text) => lines.push(...text.split("\n").filter((l) => l !== ""))))

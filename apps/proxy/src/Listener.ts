@@ -29,7 +29,8 @@ const reasons: Record<number, string> = {
 
 // A request the parser refused (headers too large, not HTTP): answered on the raw socket in the service's error shape.
 const refuseOnSocket =
-  (maxUrlLength: number) => (error: Error & { code?: string; rawPacket?: Buffer }, socket: Socket) => {
+  (maxUrlLength: number, metrics: Metrics.MetricsShape, log: JsonLog.JsonLogShape) =>
+  (error: Error & { code?: string; rawPacket?: Buffer }, socket: Socket) => {
     if (error.code === "ECONNRESET" || !socket.writable) {
       socket.destroy()
       return
@@ -47,18 +48,24 @@ const refuseOnSocket =
     socket.end(
       `HTTP/1.1 ${status} ${reasons[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${out.body.length}\r\nconnection: close\r\n\r\n${out.body.toString()}`
     )
-    Metrics.count(Metrics.requests, Metrics.labels("route", "other", "status", String(status)))
-    JsonLog.write("info", "request", { route: "other", status, error: "ParameterInvalid" })
+    metrics.count(Metrics.requests, Metrics.labels("route", "other", "status", String(status)))
+    log.write("info", "request", { route: "other", status, error: "ParameterInvalid" })
   }
 
 /** Listens on PORT/HOST for the life of the scope, and drains on close. */
-export const layer: Layer.Layer<Listening, Error, ProxyConfig | Reads | Writes | Shared> = Layer.scoped(
+export const layer: Layer.Layer<
+  Listening,
+  Error,
+  ProxyConfig | Reads | Writes | Shared | Metrics.Metrics | JsonLog.JsonLog
+> = Layer.scoped(
   Listening,
   Effect.gen(function* () {
     const settings = yield* ProxyConfig
     const reads = yield* Reads
     const writes = yield* Writes
     const shared = yield* Shared
+    const metrics = yield* Metrics.Metrics
+    const log = yield* JsonLog.JsonLog
     // Per-fiber runtime metrics (started, lifetimes) would cost every request a few metric updates nobody reads.
     const runtime = Runtime.disableRuntimeFlag(yield* Effect.runtime<never>(), RuntimeFlags.RuntimeMetrics)
     let draining = false
@@ -71,10 +78,12 @@ export const layer: Layer.Layer<Listening, Error, ProxyConfig | Reads | Writes |
         writes,
         runtime,
         draining: () => draining,
-        redis: () => (shared.enabled ? (shared.up() ? "up" : "down") : undefined)
+        redis: () => (shared.enabled ? (shared.up() ? "up" : "down") : undefined),
+        metrics,
+        log
       })
     )
-    server.on("clientError", refuseOnSocket(settings.maxUrlLength))
+    server.on("clientError", refuseOnSocket(settings.maxUrlLength, metrics, log))
 
     const address = yield* Effect.acquireRelease(
       Effect.async<AddressInfo, Error>((resume) => {
@@ -89,21 +98,21 @@ export const layer: Layer.Layer<Listening, Error, ProxyConfig | Reads | Writes |
         Effect.async<void>((resume) => {
           draining = true
           const drainMs = Duration.toMillis(settings.drainTimeout)
-          JsonLog.write("info", "draining", { drainTimeoutMs: drainMs })
+          log.write("info", "draining", { drainTimeoutMs: drainMs })
           // After the drain timeout, whatever is still open is cut.
           const cut = setTimeout(() => {
-            JsonLog.write("warn", "drain timeout: closing the connections left", {})
+            log.write("warn", "drain timeout: closing the connections left", {})
             server.closeAllConnections()
           }, drainMs)
           server.close(() => {
             clearTimeout(cut)
-            JsonLog.write("info", "stopped", {})
+            log.write("info", "stopped", {})
             resume(Effect.void)
           })
           server.closeIdleConnections()
         })
     )
-    JsonLog.write("info", "listening", { host: address.address, port: address.port })
+    log.write("info", "listening", { host: address.address, port: address.port })
     return { host: address.address, port: address.port }
   })
 )

@@ -2,7 +2,7 @@
  * What the proxy counts, as Effect metrics, and their Prometheus text. Updates on the hot path use labels built once
  * (Effect keeps a hook per label array), so counting a request costs a few array writes.
  */
-import { Metric, MetricBoundaries, type MetricLabel, MetricState } from "effect"
+import { Context, Layer, Metric, MetricBoundaries, type MetricLabel, MetricState } from "effect"
 import * as MetricLabels from "effect/MetricLabel"
 
 const prefix = "cdn_proxy_"
@@ -160,3 +160,30 @@ export const prometheusText = (): string => {
   }
   return out
 }
+
+/** Counting and reading the proxy's metrics, as a service: given by a layer, so that a test reads what it counted. */
+export interface MetricsShape {
+  readonly count: typeof count
+  readonly observe: typeof observe
+  readonly setRedisUp: typeof setRedisUp
+  readonly prometheusText: typeof prometheusText
+}
+
+export class Metrics extends Context.Tag("@org/cdn-proxy/Metrics")<Metrics, MetricsShape>() {}
+
+/** Effect's metric registry, with the counters that should read 0 before their first event registered. */
+export const layer: Layer.Layer<Metrics> = Layer.sync(Metrics, () => {
+  for (const metric of [
+    cacheHits,
+    cacheMisses,
+    coalesced,
+    retries,
+    permissionRefusals,
+    dedupeHits,
+    sharedHits,
+    redisErrors
+  ]) {
+    metric.register()
+  }
+  return { count, observe, setRedisUp, prometheusText }
+})

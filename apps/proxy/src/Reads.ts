@@ -59,6 +59,7 @@ export const make = Effect.gen(function* () {
   const client = yield* CdnClient.CdnClient
   const settings = yield* ProxyConfig
   const shared = yield* Shared
+  const metrics = yield* Metrics.Metrics
   const retryAfterSeconds = Math.max(1, Math.ceil(Duration.toSeconds(settings.throttledTtl)))
   let generation = 0
 
@@ -85,7 +86,7 @@ export const make = Effect.gen(function* () {
 
   const recall = (key: string) =>
     Effect.map(shared.recall("answers", key), (kept) => {
-      if (kept !== undefined) Metrics.count(Metrics.sharedHits)
+      if (kept !== undefined) metrics.count(Metrics.sharedHits)
       return kept === undefined ? undefined : Answer.restore(kept)
     })
 
@@ -167,4 +168,5 @@ export const make = Effect.gen(function* () {
 })
 
 /** Needs `CdnClient`, `ProxyConfig` and `Shared` (`Shared.none` for a lone replica). */
-export const layer: Layer.Layer<Reads, never, CdnClient.CdnClient | ProxyConfig | Shared> = Layer.effect(Reads, make)
+export const layer: Layer.Layer<Reads, never, CdnClient.CdnClient | ProxyConfig | Shared | Metrics.Metrics> =
+  Layer.effect(Reads, make)

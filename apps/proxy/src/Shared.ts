@@ -84,16 +84,18 @@ const toKept = (answer: Answer.Answer): KeptAnswer => ({
 })
 
 /** Shares through the Redis at `url` (held `Redacted`: it may carry a password). */
-export const redis = (url: Redacted.Redacted<string>): Layer.Layer<Shared> =>
+export const redis = (url: Redacted.Redacted<string>): Layer.Layer<Shared, never, Metrics.Metrics | JsonLog.JsonLog> =>
   Layer.scoped(
     Shared,
     Effect.gen(function* () {
+      const metrics = yield* Metrics.Metrics
+      const log = yield* JsonLog.JsonLog
       const options = clientOptions(Redacted.value(url))
       let healthy = true
       const mark = (ok: boolean) => {
-        if (ok !== healthy) JsonLog.write(ok ? "info" : "warn", ok ? "redis up" : "redis down: serving on our own", {})
+        if (ok !== healthy) log.write(ok ? "info" : "warn", ok ? "redis up" : "redis down: serving on our own", {})
         healthy = ok
-        Metrics.setRedisUp(ok)
+        metrics.setRedisUp(ok)
       }
       // One client for the lock, one inside Persistence for the answers; both reconnect by themselves.
       const client = yield* Effect.acquireRelease(
@@ -119,7 +121,7 @@ export const redis = (url: Redacted.Redacted<string>): Layer.Layer<Shared> =>
           Effect.tap(() => Effect.sync(() => mark(true))),
           Effect.catchAll(() =>
             Effect.sync(() => {
-              Metrics.count(Metrics.redisErrors)
+              metrics.count(Metrics.redisErrors)
               mark(false)
               return fallback
             })
@@ -146,7 +148,7 @@ export const redis = (url: Redacted.Redacted<string>): Layer.Layer<Shared> =>
           ),
         unlock: (key) => guarded(Effect.asVoid(Effect.tryPromise(() => client.del(`cdn-proxy:lock:${key}`))), undefined)
       }
-      Metrics.setRedisUp(true)
+      metrics.setRedisUp(true)
       return shape
     })
   )

@@ -24,6 +24,7 @@ const measured = Layer.scoped(
   Transport.Transport,
   Effect.gen(function* () {
     const inner = yield* Transport.Transport
+    const metrics = yield* Metrics.Metrics
     const settings = yield* ProxyConfig
     const perSecond = settings.upstreamRateLimit
     const local =
@@ -33,17 +34,17 @@ const measured = Layer.scoped(
     const limit =
       local === undefined || settings.redisUrl === undefined || perSecond === undefined
         ? local
-        : yield* globalLimit(settings.redisUrl, perSecond, local)
+        : yield* globalLimit(settings.redisUrl, perSecond, local, metrics)
     const send: Transport.TransportShape["send"] = (request, timeoutMs) =>
       Effect.suspend(() => {
         const started = performance.now()
         return inner.send(request, timeoutMs).pipe(
           Effect.tap((response) => {
-            Metrics.count(Metrics.upstreamCalls, Metrics.labels("outcome", outcomeOf(response.status)))
-            Metrics.observe(Metrics.upstreamDuration, (performance.now() - started) / 1000)
+            metrics.count(Metrics.upstreamCalls, Metrics.labels("outcome", outcomeOf(response.status)))
+            metrics.observe(Metrics.upstreamDuration, (performance.now() - started) / 1000)
           }),
           Effect.tapError((error) => {
-            Metrics.count(
+            metrics.count(
               Metrics.upstreamCalls,
               error._tag === "RequestTimeout" ? byOutcome.timeout : byOutcome.transport
             )
@@ -59,7 +60,12 @@ const measured = Layer.scoped(
  * One budget for every replica: a token bucket of one token refilled every 1/rate seconds, so that no second sees
  * more than rate + 1 calls, whichever replica makes them. A Redis failure spends from the local limiter instead.
  */
-const globalLimit = (url: Redacted.Redacted<string>, perSecond: number, local: RateLimiter.RateLimiter) =>
+const globalLimit = (
+  url: Redacted.Redacted<string>,
+  perSecond: number,
+  local: RateLimiter.RateLimiter,
+  metrics: Metrics.MetricsShape
+) =>
   Effect.gen(function* () {
     const parsed = new URL(Redacted.value(url))
     const store = SharedLimiterRedis.layerStore({
@@ -83,7 +89,7 @@ const globalLimit = (url: Redacted.Redacted<string>, perSecond: number, local: R
         Effect.timeout("250 millis"),
         Effect.map((result): Duration.Duration | undefined => result.delay),
         Effect.catchAll(() => {
-          Metrics.count(Metrics.redisErrors)
+          metrics.count(Metrics.redisErrors)
           return Effect.succeed(undefined)
         })
       )
@@ -94,18 +100,23 @@ const globalLimit = (url: Redacted.Redacted<string>, perSecond: number, local: R
   })
 
 /** cdn-core's policy from `CdnConfig`, with every retry counted. */
-const countedPolicy = (config: CdnConfig.CdnConfigShape) =>
+const countedPolicy = (config: CdnConfig.CdnConfigShape, metrics: Metrics.MetricsShape) =>
   Retry.policy(config.retry).pipe(
     Schedule.tapOutput((step) => {
-      if (step.delayMs !== undefined) Metrics.count(Metrics.retries)
+      if (step.delayMs !== undefined) metrics.count(Metrics.retries)
       return Effect.void
     })
   )
 
 /** `CdnClient` as the proxy uses it. Needs `CdnConfig` and `ProxyConfig`; the rate limiter lives as long as the layer. */
-export const layer: Layer.Layer<CdnClient.CdnClient, never, CdnConfig.CdnConfig | ProxyConfig> =
+export const layer: Layer.Layer<CdnClient.CdnClient, never, CdnConfig.CdnConfig | ProxyConfig | Metrics.Metrics> =
   TransportClient.layer.pipe(
-    Layer.provide(Layer.effect(Retry.Policy, Effect.map(CdnConfig.CdnConfig, countedPolicy))),
+    Layer.provide(
+      Layer.effect(
+        Retry.Policy,
+        Effect.zipWith(CdnConfig.CdnConfig, Metrics.Metrics, (config, metrics) => countedPolicy(config, metrics))
+      )
+    ),
     Layer.provide(
       measured.pipe(
         Layer.provide(

@@ -40,6 +40,7 @@ export const make = Effect.gen(function* () {
   const client = yield* CdnClient.CdnClient
   const settings = yield* ProxyConfig
   const store = yield* Dedupe
+  const metrics = yield* Metrics.Metrics
   const retryAfterSeconds = Math.max(1, Math.ceil(Duration.toSeconds(settings.throttledTtl)))
   const shared = singleFlight<Answer.Answer>()
 
@@ -59,7 +60,7 @@ export const make = Effect.gen(function* () {
       .digest("hex")
     return Effect.flatMap(store.recall(key), (kept) => {
       if (kept !== undefined) {
-        Metrics.count(Metrics.dedupeHits, Metrics.routeOnly(call.name))
+        metrics.count(Metrics.dedupeHits, Metrics.routeOnly(call.name))
         return Effect.succeed({ answer: kept, deduped: true })
       }
       // Two identical writes at once make one call; only an accepted one is kept for the window.
@@ -71,7 +72,7 @@ export const make = Effect.gen(function* () {
           )
         ),
         ({ value, shared: wasShared }) => {
-          if (wasShared) Metrics.count(Metrics.dedupeHits, Metrics.routeOnly(call.name))
+          if (wasShared) metrics.count(Metrics.dedupeHits, Metrics.routeOnly(call.name))
           return { answer: value, deduped: wasShared }
         }
       )
@@ -81,4 +82,5 @@ export const make = Effect.gen(function* () {
 })
 
 /** Needs `CdnClient`, `ProxyConfig` and a `Dedupe` store. */
-export const layer: Layer.Layer<Writes, never, CdnClient.CdnClient | ProxyConfig | Dedupe> = Layer.effect(Writes, make)
+export const layer: Layer.Layer<Writes, never, CdnClient.CdnClient | ProxyConfig | Dedupe | Metrics.Metrics> =
+  Layer.effect(Writes, make)

@@ -34,21 +34,10 @@ const proxy = Listener.layer.pipe(
   Layer.provide(Upstream.layer),
   Layer.provide(settings),
   // Spans cost time on every call and nothing here reads them.
-  Layer.provide(Layer.setTracerEnabled(false))
+  Layer.provide(Layer.setTracerEnabled(false)),
+  // Built first, released last: the log is flushed after everything else stopped.
+  Layer.provide(Layer.merge(Metrics.layer, JsonLog.layer))
 )
-
-// Counters that should read 0 before their first event, so that dashboards see them from the start.
-for (const metric of [
-  Metrics.cacheHits,
-  Metrics.cacheMisses,
-  Metrics.coalesced,
-  Metrics.retries,
-  Metrics.permissionRefusals,
-  Metrics.dedupeHits
-])
-  metric.register()
-
-process.on("exit", JsonLog.flush)
 
 const main = Layer.launch(proxy).pipe(
   Effect.catchAll((error) =>
@@ -57,12 +46,11 @@ const main = Layer.launch(proxy).pipe(
       const message = configuration
         ? `invalid configuration: ${ProxyConfig.describeError(error)}`
         : `could not start: ${error.message}`
-      JsonLog.flush()
+      // The log's own lines are flushed at exit.
       process.stderr.write(`cdn-proxy: ${message}\n`)
       process.exit(configuration ? 2 : 1)
     })
-  ),
-  Effect.provide(JsonLog.layer)
+  )
 )
 
 NodeRuntime.runMain(main, { disablePrettyLogger: true })
