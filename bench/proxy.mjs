@@ -5,15 +5,14 @@
 //   emulator's request log.
 // CPU per request is read from /proc/<pid>/stat of the server process (not wall time); rounds are interleaved so that
 // a change in machine load hits every contender alike, and the median round is reported.
-import { spawn } from "node:child_process"
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { createServer } from "node:net"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { measure } from "./load.mjs"
 import { fmt, median, table } from "./measure.mjs"
 import { peakRssMiB } from "./process-stats.mjs"
+import { freePort, start } from "./servers.mjs"
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url))
 const proxyBundle = here("../apps/proxy/dist/proxy.mjs")
@@ -32,38 +31,10 @@ const forwardedRate = Number(process.env.BENCH_FORWARDED_RATE ?? 800)
 const only = process.argv.slice(2)
 const runs = (part) => only.length === 0 || only.includes(part)
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-
-const children = []
 process.on("exit", () => {
-  for (const child of children) child.kill("SIGKILL")
   // The proxy's log of a run holds hundreds of thousands of lines: it goes with the run.
   rmSync(work, { recursive: true, force: true })
 })
-
-/** Starts `node <args>` listening on `port`, its stdout to `logFile` (or nowhere), and waits until it answers. */
-const start = async (name, args, env, port, logFile) => {
-  const out = logFile === undefined ? "ignore" : openSync(logFile, "a")
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", out, "inherit"] })
-  children.push(child)
-  const url = `http://127.0.0.1:${port}`
-  for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before listening`)
-    const up = await fetch(`${url}/healthz`).then(
-      () => true,
-      () => false
-    )
-    if (up) return { name, child, pid: child.pid, url }
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error(`${name} did not listen on ${url} within 10 seconds`)
-}
 
 const control = async (base, method, path, body) => {
   const response = await fetch(`${base}/_emulator${path}`, {

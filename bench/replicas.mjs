@@ -2,11 +2,11 @@
 // 127.0.0.1 port), in front of one emulator. What a fleet must not do: call upstream once per replica (the herd,
 // N-fold), or spend N budgets (the service's throttle). Also one replica's cached path with and without Redis.
 import { spawn, spawnSync } from "node:child_process"
-import { createServer } from "node:net"
 import { fileURLToPath } from "node:url"
 import autocannon from "autocannon"
 import { measure } from "./load.mjs"
 import { fmt, median, table } from "./measure.mjs"
+import { children, freePort, start } from "./servers.mjs"
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url))
 const proxyBundle = here("../apps/proxy/dist/proxy.mjs")
@@ -21,39 +21,7 @@ const token = "bench-token-0123456789abcdef"
 const auth = { authorization: `Bearer ${token}` }
 const seed = { s: "5dd0413d-a2f9-442a-b836-128d87753fa9", e: "46fecf3c-e874-49aa-891d-0d4dc93213e0" }
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-
-const children = []
-process.on("exit", () => {
-  for (const child of children) child.kill("SIGKILL")
-})
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
-
-const startNode = async (name, args, env, port) => {
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "ignore", "inherit"]
-  })
-  children.push(child)
-  const url = `http://127.0.0.1:${port}`
-  for (let i = 0; i < 100; i++) {
-    if (
-      await fetch(`${url}/healthz`).then(
-        () => true,
-        () => false
-      )
-    )
-      return { child, pid: child.pid, url }
-    await sleep(100)
-  }
-  throw new Error(`${name} did not listen`)
-}
 
 const redisPort = await freePort()
 children.push(
@@ -63,7 +31,7 @@ children.push(
 )
 await sleep(300)
 const emulatorPort = await freePort()
-const emulator = await startNode("emulator", [emulatorBin, "--port", String(emulatorPort)], key, emulatorPort)
+const emulator = await start("emulator", [emulatorBin, "--port", String(emulatorPort)], key, emulatorPort)
 const control = (method, path, body) =>
   fetch(`${emulator.url}/_emulator${path}`, {
     method,
@@ -90,7 +58,7 @@ const replicas = []
 for (let i = 0; i < 3; i++) {
   const port = await freePort()
   replicas.push(
-    await startNode(
+    await start(
       `replica ${i + 1}`,
       [proxyBundle],
       proxyEnv({ PORT: String(port), REDIS_URL: `redis://127.0.0.1:${redisPort}`, PROXY_UPSTREAM_RATE_LIMIT: "20" }),
@@ -192,7 +160,7 @@ const goals = []
 {
   const terminal = `/subscriptions/${seed.s}/endpoints/${seed.e}/operations/a97459bf-e4c4-4d4f-94e4-b775f0f09f31?apiVersion=1.0`
   const alonePort = await freePort()
-  const alone = await startNode("alone", [proxyBundle], proxyEnv({ PORT: String(alonePort) }), alonePort)
+  const alone = await start("alone", [proxyBundle], proxyEnv({ PORT: String(alonePort) }), alonePort)
   const rows = []
   for (const [what, target] of [
     ["one replica, no Redis", alone],

@@ -2,6 +2,8 @@
  * What `purge` and `preload` share: the URLs from flags and a file, the call, and with `--wait` the operation
  * followed to its end and the per-item results, exit 4 when it or any item Failed.
  */
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
 import type { FileSystem } from "@effect/platform/FileSystem"
 import type { AsyncResult } from "@org/cdn-core/AsyncResult"
 import { CdnClient } from "@org/cdn-core/CdnClient"
@@ -10,8 +12,10 @@ import type { CdnError } from "@org/cdn-core/Errors"
 import { Console, type Duration, Effect, Option } from "effect"
 import { OperationFailed, UsageError } from "../CliErrors.js"
 import * as Client from "../Client.js"
-import { acceptedText, finishedText, type Items } from "../ContentText.js"
-import type { GlobalFlags } from "../GlobalOptions.js"
+import { acceptedText, finishedText, type Items, itemsText } from "../ContentText.js"
+import * as DurationText from "../DurationText.js"
+import { type GlobalFlags, globalOptions } from "../GlobalOptions.js"
+import { endpointRefOptions } from "../Ids.js"
 import { formatFor } from "../Output.js"
 import * as Stderr from "../Stderr.js"
 import { withVerbosity } from "../StderrLogger.js"
@@ -71,3 +75,31 @@ export const run = (job: Job) =>
       return yield* new OperationFailed({ operationId: id, message: `${job.what} ${id}: ${why}` })
     }
   }).pipe(Effect.provide(Client.layer(job.flags)), withVerbosity(job.flags.verbose))
+
+/** `purge show <id>` / `preload show <id>`: a job's per-item results. */
+export const showCommand = (
+  what: "purge" | "preload",
+  statuses: string,
+  results: (
+    client: CdnClient,
+    ids: { subscriptionId: string; endpointId: string },
+    id: string
+  ) => Effect.Effect<Items, CdnError>
+) =>
+  Command.make(
+    "show",
+    {
+      id: Args.text({ name: `${what}-id` }).pipe(Args.withDescription(`The ${what}'s id (its TaskTrackId)`)),
+      ...endpointRefOptions,
+      timeout: DurationText.callTimeout,
+      ...globalOptions
+    },
+    ({ id, subscriptionId, endpointId, timeout, ...flags }) =>
+      Effect.flatMap(CdnClient, (cdn) => results(cdn, { subscriptionId, endpointId }, id)).pipe(
+        Effect.flatMap((items) =>
+          Console.log(itemsText(items, formatFor(flags.output, process.stdout.isTTY === true)))
+        ),
+        Effect.provide(Client.layer(flags, timeout)),
+        withVerbosity(flags.verbose)
+      )
+  ).pipe(Command.withDescription(`Print a ${what}'s per-item results (${statuses}).`))

@@ -2,39 +2,18 @@
  * `azcdn preload --subscription S --endpoint E --url U… [--from-file path|-] [--wait]` and
  * `azcdn preload show <preload-id> --subscription S --endpoint E`.
  */
-import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import { CdnClient } from "@org/cdn-core/CdnClient"
-import { Console, Effect } from "effect"
+import { Effect } from "effect"
 import { UsageError } from "../CliErrors.js"
-import * as Client from "../Client.js"
-import { itemsText } from "../ContentText.js"
-import * as DurationText from "../DurationText.js"
 import { globalOptions } from "../GlobalOptions.js"
-import { endpointOption, endpointRefOptions, subscriptionOption } from "../Ids.js"
-import { formatFor } from "../Output.js"
-import { withVerbosity } from "../StderrLogger.js"
+import { endpointOption, subscriptionOption } from "../Ids.js"
 import { waitFlag, waitOptions } from "../Waiting.js"
-import { required, run, urlsFrom } from "./ContentJob.js"
+import { required, run, showCommand, urlsFrom } from "./ContentJob.js"
 
-const show = Command.make(
-  "show",
-  {
-    preloadId: Args.text({ name: "preload-id" }).pipe(Args.withDescription("The preload's id (its TaskTrackId)")),
-    ...endpointRefOptions,
-    timeout: DurationText.callTimeout,
-    ...globalOptions
-  },
-  ({ preloadId, subscriptionId, endpointId, timeout, ...flags }) =>
-    Effect.flatMap(CdnClient, (cdn) => cdn.getPreload({ subscriptionId, endpointId, preloadId })).pipe(
-      Effect.flatMap((result) =>
-        Console.log(itemsText(result, formatFor(flags.output, process.stdout.isTTY === true)))
-      ),
-      Effect.provide(Client.layer(flags, timeout)),
-      withVerbosity(flags.verbose)
-    )
-).pipe(Command.withDescription("Print a preload's per-item results (Waiting, Running, Succeed, Failed)."))
+const show = showCommand("preload", "Waiting, Running, Succeed, Failed", (client, ids, preloadId) =>
+  client.getPreload({ ...ids, preloadId })
+)
 
 export const preload = Command.make(
   "preload",

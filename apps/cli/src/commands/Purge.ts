@@ -2,39 +2,18 @@
  * `azcdn purge --subscription S --endpoint E --url U… --dir D… [--from-file path|-] [--wait]` and
  * `azcdn purge show <purge-id> --subscription S --endpoint E`.
  */
-import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import { CdnClient } from "@org/cdn-core/CdnClient"
-import { Console, Effect } from "effect"
+import { Effect } from "effect"
 import { UsageError } from "../CliErrors.js"
-import * as Client from "../Client.js"
-import { itemsText } from "../ContentText.js"
-import * as DurationText from "../DurationText.js"
 import { globalOptions } from "../GlobalOptions.js"
-import { endpointOption, endpointRefOptions, subscriptionOption } from "../Ids.js"
-import { formatFor } from "../Output.js"
-import { withVerbosity } from "../StderrLogger.js"
+import { endpointOption, subscriptionOption } from "../Ids.js"
 import { waitFlag, waitOptions } from "../Waiting.js"
-import { required, run, urlsFrom } from "./ContentJob.js"
+import { required, run, showCommand, urlsFrom } from "./ContentJob.js"
 
-const show = Command.make(
-  "show",
-  {
-    purgeId: Args.text({ name: "purge-id" }).pipe(Args.withDescription("The purge's id (its TaskTrackId)")),
-    ...endpointRefOptions,
-    timeout: DurationText.callTimeout,
-    ...globalOptions
-  },
-  ({ purgeId, subscriptionId, endpointId, timeout, ...flags }) =>
-    Effect.flatMap(CdnClient, (cdn) => cdn.getPurge({ subscriptionId, endpointId, purgeId })).pipe(
-      Effect.flatMap((result) =>
-        Console.log(itemsText(result, formatFor(flags.output, process.stdout.isTTY === true)))
-      ),
-      Effect.provide(Client.layer(flags, timeout)),
-      withVerbosity(flags.verbose)
-    )
-).pipe(Command.withDescription("Print a purge's per-item results (Running, Succeed, Failed)."))
+const show = showCommand("purge", "Running, Succeed, Failed", (client, ids, purgeId) =>
+  client.getPurge({ ...ids, purgeId })
+)
 
 export const purge = Command.make(
   "purge",
