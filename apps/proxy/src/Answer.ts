@@ -66,15 +66,28 @@ export const passThrough = (
 ): Answer =>
   make(status, Buffer.from(body), { correlationId, retryAfterSeconds: undefined, errorType: undefined, terminal })
 
-/** An answer kept by another replica (in Redis), as it was. */
-export const restore = (kept: {
+/** An answer as kept outside the process (in Redis): its bytes as text. */
+export interface Kept {
   readonly status: number
   readonly body: string
   readonly correlationId: string | undefined
   readonly retryAfterSeconds: number | undefined
   readonly errorType: string | undefined
   readonly terminal: boolean
-}): Answer =>
+}
+
+/** An answer to keep outside the process. */
+export const keep = (answer: Answer): Kept => ({
+  status: answer.status,
+  body: answer.body.toString("utf8"),
+  correlationId: answer.correlationId,
+  retryAfterSeconds: answer.retryAfterSeconds,
+  errorType: answer.errorType,
+  terminal: answer.terminal
+})
+
+/** An answer kept by another replica (in Redis), as it was. */
+export const restore = (kept: Kept): Answer =>
   make(kept.status, Buffer.from(kept.body), {
     correlationId: kept.correlationId ?? undefined,
     retryAfterSeconds: kept.retryAfterSeconds ?? undefined,

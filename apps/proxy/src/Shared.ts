@@ -7,19 +7,9 @@
 import * as PersistenceRedis from "@effect/experimental/Persistence/Redis"
 import { Context, Duration, Effect, Layer, Option, Redacted } from "effect"
 import { Redis, type RedisOptions } from "ioredis"
-import type * as Answer from "./Answer.js"
+import * as Answer from "./Answer.js"
 import * as JsonLog from "./JsonLog.js"
 import * as Metrics from "./Metrics.js"
-
-/** An answer as kept in Redis: its bytes as text. */
-interface KeptAnswer {
-  readonly status: number
-  readonly body: string
-  readonly correlationId: string | undefined
-  readonly retryAfterSeconds: number | undefined
-  readonly errorType: string | undefined
-  readonly terminal: boolean
-}
 
 export interface SharedShape {
   /** False without `REDIS_URL`: every method is then a no-op. */
@@ -27,7 +17,7 @@ export interface SharedShape {
   /** Whether the last Redis operation worked (for `/readyz`). */
   readonly up: () => boolean
   /** An answer some replica kept under `key`. */
-  readonly recall: (store: "answers" | "dedupe", key: string) => Effect.Effect<KeptAnswer | undefined>
+  readonly recall: (store: "answers" | "dedupe", key: string) => Effect.Effect<Answer.Kept | undefined>
   /** Keeps an answer under `key` for `ttl` (none: until pushed out by Redis's own policy). */
   readonly keep: (
     store: "answers" | "dedupe",
@@ -52,8 +42,11 @@ export const none: Layer.Layer<Shared> = Layer.succeed(Shared, {
   unlock: () => Effect.void
 })
 
-// Fail fast rather than queue while Redis is away: a request never waits for Redis to come back.
-const clientOptions = (url: string): RedisOptions => {
+/**
+ * ioredis's options for `REDIS_URL`: fail fast rather than queue while Redis is away (a request never waits for Redis
+ * to come back), and reconnect by itself.
+ */
+export const redisOptions = (url: string): RedisOptions => {
   const parsed = new URL(url)
   return {
     host: parsed.hostname,
@@ -74,15 +67,6 @@ const clientOptions = (url: string): RedisOptions => {
 // No Redis operation may hold a request longer than this.
 const operationLimit = Duration.millis(250)
 
-const toKept = (answer: Answer.Answer): KeptAnswer => ({
-  status: answer.status,
-  body: answer.body.toString("utf8"),
-  correlationId: answer.correlationId,
-  retryAfterSeconds: answer.retryAfterSeconds,
-  errorType: answer.errorType,
-  terminal: answer.terminal
-})
-
 /** Shares through the Redis at `url` (held `Redacted`: it may carry a password). */
 export const redis = (url: Redacted.Redacted<string>): Layer.Layer<Shared, never, Metrics.Metrics | JsonLog.JsonLog> =>
   Layer.scoped(
@@ -90,7 +74,7 @@ export const redis = (url: Redacted.Redacted<string>): Layer.Layer<Shared, never
     Effect.gen(function* () {
       const metrics = yield* Metrics.Metrics
       const log = yield* JsonLog.JsonLog
-      const options = clientOptions(Redacted.value(url))
+      const options = redisOptions(Redacted.value(url))
       let healthy = true
       const mark = (ok: boolean) => {
         if (ok !== healthy) log.write(ok ? "info" : "warn", ok ? "redis up" : "redis down: serving on our own", {})
@@ -133,11 +117,11 @@ export const redis = (url: Redacted.Redacted<string>): Layer.Layer<Shared, never
         up: () => healthy && client.status === "ready",
         recall: (store, key) =>
           guarded(
-            Effect.map(stores[store].get(key), (found) => Option.getOrUndefined(found) as KeptAnswer | undefined),
+            Effect.map(stores[store].get(key), (found) => Option.getOrUndefined(found) as Answer.Kept | undefined),
             undefined
           ),
         keep: (store, key, answer, ttl) =>
-          guarded(stores[store].set(key, toKept(answer), Option.fromNullable(ttl)), undefined),
+          guarded(stores[store].set(key, Answer.keep(answer), Option.fromNullable(ttl)), undefined),
         lock: (key, ttl) =>
           guarded(
             Effect.map(
@@ -152,5 +136,3 @@ export const redis = (url: Redacted.Redacted<string>): Layer.Layer<Shared, never
       return shape
     })
   )
-
-export type { KeptAnswer }

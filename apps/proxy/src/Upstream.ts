@@ -10,6 +10,7 @@ import { type CdnClient, CdnConfig, Retry, Transport, TransportClient, UndiciTra
 import { Context, Duration, Effect, Layer, RateLimiter, Redacted, Schedule } from "effect"
 import * as Metrics from "./Metrics.js"
 import { ProxyConfig } from "./ProxyConfig.js"
+import { redisOptions } from "./Shared.js"
 
 const outcomeOf = (status: number): string =>
   status < 300 ? "ok" : status === 429 ? "http_429" : status < 500 ? "http_4xx" : "http_5xx"
@@ -67,19 +68,7 @@ const globalLimit = (
   metrics: Metrics.MetricsShape
 ) =>
   Effect.gen(function* () {
-    const parsed = new URL(Redacted.value(url))
-    const store = SharedLimiterRedis.layerStore({
-      host: parsed.hostname,
-      port: parsed.port === "" ? 6379 : Number(parsed.port),
-      ...(parsed.password === "" ? {} : { password: decodeURIComponent(parsed.password) }),
-      ...(parsed.username === "" ? {} : { username: decodeURIComponent(parsed.username) }),
-      ...(parsed.pathname.length > 1 ? { db: Number(parsed.pathname.slice(1)) } : {}),
-      ...(parsed.protocol === "rediss:" ? { tls: {} } : {}),
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      connectTimeout: 1000,
-      prefix: "cdn-proxy:upstream:"
-    })
+    const store = SharedLimiterRedis.layerStore({ ...redisOptions(Redacted.value(url)), prefix: "cdn-proxy:upstream:" })
     const shared = Context.get(yield* Layer.build(Layer.provide(SharedLimiter.layer, store)), SharedLimiter.RateLimiter)
     const window = Duration.millis(Math.max(1, Math.floor(1000 / perSecond)))
     // The wait the shared budget asks for; undefined when Redis cannot say.
