@@ -218,7 +218,7 @@ export const handlers: { readonly [K in CdnApi.CallName]: Handler } = {
     if (isAnswer(settings)) return settings
     const taken = request.emulator.store
       .listEndpoints(request.subscriptionId, request.at)
-      .find((e) => e.settings.customDomain === settings.customDomain && e.lifetimeStatus !== "Deleted")
+      .find((e) => e.settings.customDomain === settings.customDomain)
     if (taken !== undefined) {
       return failure("ParameterInvalid", `Domain ${settings.customDomain} already has endpoint ${taken.id}.`)
     }
