@@ -115,9 +115,6 @@ export const classify = (
   return { code, why: code === undefined ? message : `${code} (${message})` }
 }
 
-/** Describes a failure's cause, as `classify` words it. */
-export const describeCause = (cause: unknown): string => classify({ method: "GET", url: "", headers: {} }, cause).why
-
 /** The transport error for a failure `cause` of `request`, keeping the socket's code. */
 export const failedWith = (request: TransportRequest, cause: unknown): TransportError => {
   const { code, why } = classify(request, cause)
