@@ -5,6 +5,14 @@
  */
 import type { Schema } from "effect"
 import { AsyncResult } from "./AsyncResult.js"
+import {
+  AccessControl,
+  AccessControlInput,
+  accessControlBody,
+  CachePolicy,
+  CachePolicyInput,
+  cachePolicyBody
+} from "./Configuration.js"
 import { PreloadInput, PreloadRef, PreloadResult, PurgeInput, PurgeRef, PurgeResult, purgeBody } from "./Content.js"
 import {
   CreateEndpointInput,
@@ -16,12 +24,15 @@ import {
   UpdateEndpointInput,
   updateEndpointBody
 } from "./Endpoints.js"
+import { BindCertificateInput, bindBody, Certificate, UploadCertificateInput, uploadBody } from "./Https.js"
 import { Operation, OperationRef } from "./Operation.js"
 import {
   EndpointBandwidth,
   EndpointBandwidthInput,
   EndpointVolume,
   EndpointVolumeInput,
+  SubscriptionVolume,
+  SubscriptionVolumeInput,
   trafficQuery
 } from "./Traffic.js"
 import type { Method } from "./Transport.js"
@@ -79,6 +90,9 @@ const field = (value: unknown, name: string): unknown =>
   typeof value === "object" && value !== null && !Array.isArray(value)
     ? (value as Record<string, unknown>)[name]
     : undefined
+
+const list = (value: unknown): unknown => (Array.isArray(value) ? value : value === undefined ? [] : value)
+const bool = (value: unknown): unknown => (value === "true" ? true : value === "false" ? false : value)
 
 const trafficFromRequest = (request: WireRequest) => ({
   ...request.params,
@@ -249,6 +263,126 @@ export const calls = {
     query: trafficQuery,
     success: EndpointBandwidth,
     fromRequest: trafficFromRequest
+  }),
+  /** A subscription's volume: one series per domain, and totals. */
+  getSubscriptionVolume: call({
+    method: "GET",
+    path: "/subscriptions/{subscriptionId}/volume",
+    permission: "read",
+    summary: "a subscription's traffic volume, per domain",
+    input: SubscriptionVolumeInput,
+    query: trafficQuery,
+    success: SubscriptionVolume,
+    fromRequest: trafficFromRequest
+  }),
+  /** An endpoint's cache rules. */
+  getCacheRules: call({
+    method: "GET",
+    path: `${endpoint}/cacherules`,
+    permission: "read",
+    summary: "show an endpoint's cache rules",
+    input: EndpointRef,
+    success: CachePolicy
+  }),
+  /** Replaces an endpoint's cache rules with the whole policy given (202: follow the operation). */
+  setCacheRules: call({
+    method: "PUT",
+    path: `${endpoint}/cacherules`,
+    permission: "manage",
+    summary: "set an endpoint's cache rules",
+    input: CachePolicyInput,
+    body: cachePolicyBody,
+    success: AsyncResult,
+    fromRequest: ({ params, body }) => ({
+      ...params,
+      rules: Array.isArray(field(body, "Rules"))
+        ? (field(body, "Rules") as Array<unknown>).map((rule) => ({
+            type: field(rule, "Type"),
+            items: list(field(rule, "Items")),
+            ttl: typeof field(rule, "TTL") === "string" ? Number(field(rule, "TTL")) : field(rule, "TTL")
+          }))
+        : field(body, "Rules"),
+      ...Object.fromEntries(
+        (["IgnoreCacheControl", "IgnoreQueryString", "IgnoreCookie"] as const)
+          .filter((name) => field(body, name) !== undefined)
+          .map((name) => [`${name[0]?.toLowerCase()}${name.slice(1)}`, bool(field(body, name))])
+      )
+    })
+  }),
+  /** An endpoint's access control: forbidden IPs and referer control. */
+  getAccessControl: call({
+    method: "GET",
+    path: `${endpoint}/accesscontrol`,
+    permission: "read",
+    summary: "show an endpoint's access control",
+    input: EndpointRef,
+    success: AccessControl
+  }),
+  /** Replaces an endpoint's access control (202: follow the operation). */
+  setAccessControl: call({
+    method: "PUT",
+    path: `${endpoint}/accesscontrol`,
+    permission: "manage",
+    summary: "set an endpoint's access control",
+    input: AccessControlInput,
+    body: accessControlBody,
+    success: AsyncResult,
+    fromRequest: ({ params, body }) => {
+      const referer = field(body, "RefererControl")
+      const type = field(referer, "RefererControlType")
+      return {
+        ...params,
+        forbiddenIps: list(field(body, "ForbiddenIps")),
+        ...(referer === undefined || referer === null
+          ? {}
+          : {
+              refererControl: {
+                enabled: bool(field(referer, "Enabled")),
+                type: type === "AllowedList" ? "AllowList" : type,
+                referers: list(field(referer, "Referers")),
+                pathPatterns: list(field(referer, "PathPatterns"))
+              }
+            })
+      }
+    }
+  }),
+  /** Uploads a certificate and its private key to the subscription (checked first: they parse, pair, are valid). */
+  uploadCertificate: call({
+    method: "POST",
+    path: "/subscriptions/{subscriptionId}/https/certificates",
+    permission: "manage",
+    summary: "upload an HTTPS certificate",
+    input: UploadCertificateInput,
+    body: uploadBody,
+    success: Certificate,
+    fromRequest: ({ params, body }) => {
+      const name = field(body, "CertificateName") ?? field(body, "Name")
+      return {
+        ...params,
+        certificate: field(body, "PublicCertificate"),
+        privateKey: field(body, "PrivateKey"),
+        ...(name === undefined ? {} : { name })
+      }
+    }
+  }),
+  /** Binds an uploaded certificate to an endpoint (202: follow the operation). */
+  bindCertificate: call({
+    method: "POST",
+    path: "/subscriptions/{subscriptionId}/https/bindings",
+    permission: "manage",
+    summary: "bind a certificate to an endpoint",
+    input: BindCertificateInput,
+    body: bindBody,
+    success: AsyncResult,
+    fromRequest: ({ params, body }) => ({
+      ...params,
+      endpointId: field(body, "EndpointId"),
+      certificateId: field(body, "CertificateId"),
+      ...(field(body, "OriginProtocol") === undefined ? {} : { originProtocol: field(body, "OriginProtocol") }),
+      ...(field(body, "AutoHttpsRedirect") === undefined
+        ? {}
+        : { autoHttpsRedirect: bool(field(body, "AutoHttpsRedirect")) })
+    })
   })
 } as const
 

@@ -6,7 +6,7 @@
 import { Schema } from "effect"
 import { quoted } from "./Errors.js"
 import { EndpointId, SubscriptionId } from "./Ids.js"
-import { CanonicalKeys, LenientArray, LenientBoolean, LenientNumber } from "./internal/lenient.js"
+import { CanonicalKeys, LenientArray, LenientBoolean, LenientNumber, OneOf } from "./internal/lenient.js"
 
 /** `Web|Download|VOD|LiveStreaming|ImageProcessing`. */
 export const ServiceTypes = ["Web", "Download", "VOD", "LiveStreaming", "ImageProcessing"] as const
@@ -148,9 +148,7 @@ export const CreateEndpointInput = Schema.Struct({
   originAddresses: OriginAddresses,
   /** The host header sent to the origin; default: the custom domain. */
   host: Schema.optional(HostName("host", false)),
-  serviceType: Schema.Literal(...ServiceTypes).annotations({
-    message: () => `serviceType must be one of ${ServiceTypes.join(", ")}`
-  })
+  serviceType: OneOf(ServiceTypes, "serviceType")
 })
 export type CreateEndpointInput = typeof CreateEndpointInput.Encoded
 

@@ -5,7 +5,7 @@
 import { ParseResult, Schema } from "effect"
 import { quoted } from "./Errors.js"
 import { EndpointId, SubscriptionId } from "./Ids.js"
-import { LenientArray, LenientNumber } from "./internal/lenient.js"
+import { LenientArray, LenientNumber, OneOf } from "./internal/lenient.js"
 
 /** `PerFiveMinutes|PerHour|PerDay` (volume only: bandwidth has none). */
 export const Granularities = ["PerFiveMinutes", "PerHour", "PerDay"] as const
@@ -58,9 +58,7 @@ const orderedRange = (input: { readonly startTime: number; readonly endTime: num
       ? { path: ["endTime"], message: `the range may span at most ${maxSpanDays} days` }
       : true
 
-const GranularityField = Schema.Literal(...Granularities).annotations({
-  message: () => `granularity must be one of ${Granularities.join(", ")}`
-})
+const GranularityField = OneOf(Granularities, "granularity")
 
 /** `getEndpointVolume` input. */
 export const EndpointVolumeInput = Schema.Struct({
@@ -135,7 +133,8 @@ export class BandwidthItem extends Schema.Class<BandwidthItem>("BandwidthItem")(
   )
 }) {}
 
-const peak = (key: string) => Schema.optionalWith(LenientNumber, { default: () => 0 }).pipe(Schema.fromKey(key))
+const peak = <K extends string>(key: K) =>
+  Schema.optionalWith(LenientNumber, { default: () => 0 }).pipe(Schema.fromKey(key))
 
 /** An endpoint's bandwidth over the range, with its peaks and valleys. */
 export class EndpointBandwidth extends Schema.Class<EndpointBandwidth>("EndpointBandwidth")({

@@ -6,7 +6,10 @@ import { createHmac } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { CdnApi, CdnClient } from "../src/index.js"
+import { makeCa } from "./certificates.js"
 import { accepted, failure, fake, ok, type Reply, run, type Sent, value } from "./fakeHttp.js"
+
+const pair = makeCa().valid("cdn.example.cn")
 
 const s = "5dd0413d-a2f9-442a-b836-128d87753fa9"
 const e = "46fecf3c-e874-49aa-891d-0d4dc93213e0"
@@ -141,6 +144,82 @@ describe("CdnClient: every call on the wire", () => {
       method: "GET",
       path: `${base}/bandwidth`,
       query: { startTime: "2024-01-01T00:00:00Z", endTime: "2024-01-02T00:00:00Z" }
+    },
+    {
+      name: "getSubscriptionVolume",
+      input: {
+        subscriptionId: s,
+        granularity: "PerDay",
+        startTime: "2024-01-01T00:00:00Z",
+        endTime: "2024-01-02T00:00:00Z"
+      },
+      reply: ok({ Details: { "a.example.cn": { DomainName: "a.example.cn", Items: [] } }, TotalCdnVolumeInMB: "1.5" }),
+      method: "GET",
+      path: `/subscriptions/${s}/volume`,
+      query: { granularity: "PerDay", startTime: "2024-01-01T00:00:00Z", endTime: "2024-01-02T00:00:00Z" }
+    },
+    {
+      name: "getCacheRules",
+      input: ids,
+      reply: ok({ Rules: [{ Type: "Dir", Items: ["/a/"], TTL: "86400" }], IgnoreCacheControl: "false" }),
+      method: "GET",
+      path: `${base}/cacherules`
+    },
+    {
+      name: "setCacheRules",
+      input: { ...ids, rules: [{ type: "Suffix", items: ["jpg", "png"], ttl: 3600 }], ignoreQueryString: true },
+      reply: accepted,
+      method: "PUT",
+      path: `${base}/cacherules`,
+      body: {
+        Rules: [{ Type: "Suffix", Items: ["jpg", "png"], TTL: 3600 }],
+        IgnoreCacheControl: false,
+        IgnoreQueryString: true,
+        IgnoreCookie: false
+      }
+    },
+    {
+      name: "getAccessControl",
+      input: ids,
+      reply: ok({ ForbiddenIps: ["1.2.3.4"], RefererControl: { Enabled: "true", RefererControlType: "AllowedList" } }),
+      method: "GET",
+      path: `${base}/accesscontrol`
+    },
+    {
+      name: "setAccessControl",
+      input: {
+        ...ids,
+        forbiddenIps: ["10.0.0.1", "2001:db8::1"],
+        refererControl: { enabled: true, type: "AllowList", referers: ["http://www.abc.com"] }
+      },
+      reply: accepted,
+      method: "PUT",
+      path: `${base}/accesscontrol`,
+      body: {
+        ForbiddenIps: ["10.0.0.1", "2001:db8::1"],
+        RefererControl: {
+          Enabled: "true",
+          PathPatterns: [],
+          Referers: ["http://www.abc.com"],
+          RefererControlType: "AllowList"
+        }
+      }
+    },
+    {
+      name: "uploadCertificate",
+      input: { subscriptionId: s, certificate: pair.certificate, privateKey: pair.key, name: "cdn-2025" },
+      reply: ok({ CertificateId: "c1", CertificateName: "cdn-2025", SubscriptionId: s }),
+      method: "POST",
+      path: `/subscriptions/${s}/https/certificates`,
+      body: { CertificateName: "cdn-2025", PublicCertificate: pair.certificate, PrivateKey: pair.key, Format: "Pem" }
+    },
+    {
+      name: "bindCertificate",
+      input: { ...ids, certificateId: "c1", originProtocol: "FollowRequest", autoHttpsRedirect: true },
+      reply: accepted,
+      method: "POST",
+      path: `/subscriptions/${s}/https/bindings`,
+      body: { CertificateId: "c1", EndpointId: e, OriginProtocol: "FollowRequest", AutoHttpsRedirect: true }
     }
   ]
 
@@ -230,6 +309,22 @@ describe("CdnClient: both published spellings of an answer", () => {
       expect(volume.items[0]?.volumeInMB).toBe(12.5)
       expect(volume.totalCdnVolumeInMB).toBe(12.5)
       expect(preload.files.map((f) => f.status)).toEqual(["Queued", "Succeed"])
+    })
+  )
+
+  it.effect("cache rules and access control in the description file's spelling: strings, AllowedList", () =>
+    Effect.gen(function* () {
+      const { layer } = fake([
+        ok({ Rules: [{ Type: "Dir", Items: ["/a/"], TTL: "86400" }], IgnoreCacheControl: "true" }),
+        ok({ ForbiddenIps: ["1.2.3.4"], RefererControl: { Enabled: "true", RefererControlType: "AllowedList" } })
+      ])
+      const both = Effect.flatMap(CdnClient.CdnClient, (c) =>
+        Effect.all([c.getCacheRules(ids), c.getAccessControl(ids)])
+      )
+      const [rules, access] = value(yield* run(both, layer))
+      expect(rules.rules[0]).toMatchObject({ type: "Dir", items: ["/a/"], ttl: 86400 })
+      expect(rules.ignoreCacheControl).toBe(true)
+      expect(access.refererControl).toMatchObject({ enabled: true, refererControlType: "AllowList" })
     })
   )
 

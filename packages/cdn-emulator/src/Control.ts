@@ -43,7 +43,9 @@ export const PutSubscription = Schema.Struct({ SubscriptionId })
 /** `PUT /_emulator/failures`: purged or preloaded URLs that fail, exactly or by prefix. */
 export const SetFailures = Schema.Struct({
   Urls: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
-  Prefixes: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] })
+  Prefixes: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
+  /** Certificate bindings end Failed. */
+  Bindings: Schema.optionalWith(Schema.Boolean, { default: () => false })
 })
 
 /** `PUT /_emulator/clock` */
@@ -117,7 +119,8 @@ const putSubscription = Effect.gen(function* () {
 
 const failuresJson = (emulator: typeof Emulator.Service) => ({
   Urls: [...emulator.store.failing.urls],
-  Prefixes: [...emulator.store.failing.prefixes]
+  Prefixes: [...emulator.store.failing.prefixes],
+  Bindings: emulator.store.failing.bindings
 })
 
 const setFailures = Effect.gen(function* () {
@@ -128,6 +131,7 @@ const setFailures = Effect.gen(function* () {
   failing.prefixes.clear()
   for (const url of input.Urls) failing.urls.add(url)
   for (const prefix of input.Prefixes) failing.prefixes.add(prefix)
+  failing.bindings = input.Bindings
   return HttpServerResponse.unsafeJson(failuresJson(emulator))
 })
 
@@ -163,6 +167,7 @@ export const controlRouter = HttpRouter.empty.pipe(
     withEmulator((e) => {
       e.store.failing.urls.clear()
       e.store.failing.prefixes.clear()
+      e.store.failing.bindings = false
       return HttpServerResponse.empty({ status: 204 })
     })
   ),

@@ -2,18 +2,24 @@
  * What the emulated service does for each call of `CdnApi`, once the request is signed, its IDs are GUIDs and its
  * subscription and endpoint are found: one handler per call, by the call's name.
  */
-import { randomUUID } from "node:crypto"
+import { createPrivateKey, randomUUID, X509Certificate } from "node:crypto"
+import { isIP } from "node:net"
 import type { CdnApi } from "@org/cdn-core"
 import { ServiceTypes } from "@org/cdn-core/Endpoints"
+import * as Https from "@org/cdn-core/Https"
 import { Granularities, maxSpanDays } from "@org/cdn-core/Traffic"
 import { type Answer, accepted, failure, json } from "./Answer.js"
 import type { EmulatorState } from "./Emulator.js"
 import {
+  type AccessControlJson,
+  type CachePolicyJson,
+  defaultAccessControl,
   type EndpointSettings,
   endpointJson,
   operationJson,
   preloadResultJson,
   purgeResultJson,
+  type StoredCertificate,
   type StoredEndpoint,
   type StoredItem,
   type StoredOperation
@@ -76,7 +82,8 @@ const busy = (endpoint: StoredEndpoint, allowed: ReadonlyArray<string> = ["Norma
 const startOperation = (
   request: CallRequest,
   type: string,
-  items: { files?: ReadonlyArray<StoredItem>; directories?: ReadonlyArray<StoredItem> } = {}
+  items: { files?: ReadonlyArray<StoredItem>; directories?: ReadonlyArray<StoredItem> } = {},
+  failWith?: string
 ): { operation: StoredOperation; answer: Answer } => {
   const endpoint = request.endpoint as StoredEndpoint
   const failed = [...(items.files ?? []), ...(items.directories ?? [])].filter((item) => item.fails).length
@@ -89,8 +96,8 @@ const startOperation = (
     createdAt: request.at,
     startsAt: request.at,
     endsAt: request.at + request.emulator.options.taskDurationMs,
-    finalStatus: failed > 0 ? "Failed" : "Succeeded",
-    message: failed > 0 ? `${failed} of ${all} items failed.` : null,
+    finalStatus: failed > 0 || failWith !== undefined ? "Failed" : "Succeeded",
+    message: failWith ?? (failed > 0 ? `${failed} of ${all} items failed.` : null),
     ...items
   }
   request.emulator.store.addOperation(operation)
@@ -207,6 +214,87 @@ const createSettings = (request: CallRequest): EndpointSettings | Answer => {
   const host = isRecord(body) && isString(body.Host) ? body.Host : domain
   return { customDomain: domain, host, originAddresses: addresses, icp, serviceType }
 }
+
+const isBool = (value: unknown): value is boolean | string =>
+  typeof value === "boolean" || value === "true" || value === "false"
+const asBool = (value: unknown): boolean => value === true || value === "true"
+
+/** Cache rules from a set body (TTL and flags in either published spelling), or the answer refusing them. */
+const cachePolicyOf = (body: unknown): CachePolicyJson | Answer => {
+  const rules = field(body, "Rules", isList, "a list of rules")
+  if (isAnswer(rules)) return rules
+  const out: Array<{ Type: string; Items: Array<string>; TTL: number }> = []
+  for (const rule of rules) {
+    const type = field(rule, "Type", isString, "Dir, Suffix or FullUri")
+    if (isAnswer(type)) return type
+    if (type !== "Dir" && type !== "Suffix" && type !== "FullUri") {
+      return failure("ParameterInvalid", `Rule type '${type}' must be Dir, Suffix or FullUri.`)
+    }
+    const items = field(rule, "Items", isStringList, "a list of strings")
+    if (isAnswer(items)) return items
+    const ttl = Number(isRecord(rule) ? rule.TTL : undefined)
+    if (!Number.isInteger(ttl) || ttl < 0)
+      return failure("ParameterInvalid", "TTL must be a whole number of seconds >= 0.")
+    for (const item of items) {
+      const bad = type === "Suffix" ? item.includes(".") || item.includes("/") : !item.startsWith("/")
+      if (bad || /[{}()[\]?*\\^$]/.test(item))
+        return failure("ParameterInvalid", `Rule item '${item}' is not valid for ${type}.`)
+    }
+    out.push({ Type: type, Items: items, TTL: ttl })
+  }
+  const flags: Record<string, boolean> = {}
+  for (const name of ["IgnoreCacheControl", "IgnoreQueryString", "IgnoreCookie"] as const) {
+    const value = isRecord(body) ? body[name] : undefined
+    if (value !== undefined && !isBool(value))
+      return failure("ParameterInvalid", `Parameter ${name} must be true or false.`)
+    flags[name] = asBool(value)
+  }
+  return { Rules: out, ...flags }
+}
+
+/** Access control from a set body, or the answer refusing it. */
+const accessControlOf = (body: unknown): AccessControlJson | Answer => {
+  const ips = isRecord(body) && body.ForbiddenIps !== undefined ? body.ForbiddenIps : []
+  if (!isStringList(ips)) return failure("ParameterInvalid", "Parameter ForbiddenIps must be a list of IP addresses.")
+  const badIp = ips.find((ip) => isIP(ip) === 0)
+  if (badIp !== undefined) return failure("ParameterInvalid", `'${badIp}' is not an IPv4 or IPv6 address.`)
+  const referer = isRecord(body) ? body.RefererControl : undefined
+  if (referer === undefined || referer === null) return { ...defaultAccessControl(), ForbiddenIps: ips }
+  if (!isRecord(referer)) return failure("ParameterInvalid", "Parameter RefererControl must be an object.")
+  const type = referer.RefererControlType === "AllowedList" ? "AllowList" : referer.RefererControlType
+  if (type !== "AllowList" && type !== "BlockList") {
+    return failure("ParameterInvalid", "RefererControlType must be AllowList or BlockList.")
+  }
+  const referers = referer.Referers ?? []
+  const patterns = referer.PathPatterns ?? []
+  if (!isStringList(referers) || !isStringList(patterns)) {
+    return failure("ParameterInvalid", "Referers and PathPatterns must be lists of strings.")
+  }
+  return {
+    ForbiddenIps: ips,
+    RefererControl: {
+      Enabled: asBool(referer.Enabled),
+      PathPatterns: patterns,
+      Referers: referers,
+      RefererControlType: type
+    }
+  }
+}
+
+const certificateJson = (certificate: StoredCertificate) => ({
+  CertificateId: certificate.id,
+  CertificateName: certificate.name,
+  SubscriptionId: certificate.subscriptionId,
+  State: certificate.validTo > Date.now() ? "Valid" : "Expired",
+  Thumbprint: certificate.thumbprint,
+  Issuers: certificate.issuers,
+  Subjects: certificate.subjects,
+  SerialNumber: certificate.serialNumber,
+  ValidFrom: new Date(certificate.validFrom).toISOString(),
+  ValidTo: new Date(certificate.validTo).toISOString()
+})
+
+const isList = (value: unknown): value is Array<unknown> => Array.isArray(value)
 
 /** What each call does, by its `CdnClient` method name. */
 export const handlers: { readonly [K in CdnApi.CallName]: Handler } = {
@@ -341,6 +429,140 @@ export const handlers: { readonly [K in CdnApi.CallName]: Handler } = {
     const endpoint = request.endpoint as StoredEndpoint
     const size = bucketMs[granularity as keyof typeof bucketMs]
     return json(200, endpointVolume(endpoint.settings.customDomain, endpoint.id, times.start, times.end, size))
+  },
+
+  getSubscriptionVolume: (request) => {
+    const granularity = request.query.granularity
+    if (granularity === undefined) return failure("ParameterMissing", "Query parameter granularity is missing.")
+    if (!(Granularities as ReadonlyArray<string>).includes(granularity)) {
+      return failure("ParameterInvalid", `granularity must be one of ${Granularities.join(", ")}.`)
+    }
+    const times = range(request)
+    if (isAnswer(times)) return times
+    const size = bucketMs[granularity as keyof typeof bucketMs]
+    const details: Record<string, ReturnType<typeof endpointVolume>> = {}
+    for (const endpoint of request.emulator.store.listEndpoints(request.subscriptionId, request.at)) {
+      details[endpoint.settings.customDomain] = endpointVolume(
+        endpoint.settings.customDomain,
+        endpoint.id,
+        times.start,
+        times.end,
+        size
+      )
+    }
+    const sum = (pick: (v: ReturnType<typeof endpointVolume>) => number) =>
+      Math.round(Object.values(details).reduce((total, v) => total + pick(v), 0) * 100) / 100
+    return json(200, {
+      Details: details,
+      TotalCdnVolumeInMB: sum((v) => v.TotalCdnVolumeInMB),
+      TotalOriginVolumeInMB: sum((v) => v.TotalOriginVolumeInMB)
+    })
+  },
+
+  getCacheRules: (request) => json(200, (request.endpoint as StoredEndpoint).cachePolicy),
+
+  setCacheRules: (request) => {
+    const endpoint = request.endpoint as StoredEndpoint
+    const refused = inactive(endpoint)
+    if (refused) return refused
+    const policy = cachePolicyOf(request.body)
+    if (isAnswer(policy)) return policy
+    endpoint.cachePolicy = policy
+    return startOperation(request, "CacheRules").answer
+  },
+
+  getAccessControl: (request) => json(200, (request.endpoint as StoredEndpoint).accessControl),
+
+  setAccessControl: (request) => {
+    const endpoint = request.endpoint as StoredEndpoint
+    const refused = inactive(endpoint)
+    if (refused) return refused
+    const access = accessControlOf(request.body)
+    if (isAnswer(access)) return access
+    endpoint.accessControl = access
+    return startOperation(request, "AccessControl").answer
+  },
+
+  uploadCertificate: (request) => {
+    const { body } = request
+    const pem = field(body, "PublicCertificate", isString, "the certificate's PEM")
+    if (isAnswer(pem)) return pem
+    const keyText = field(body, "PrivateKey", isString, "the private key's PEM")
+    if (isAnswer(keyText)) return keyText
+    let certificate: X509Certificate
+    try {
+      certificate = new X509Certificate(pem)
+    } catch {
+      return failure("ParameterInvalid", "PublicCertificate is not a PEM certificate.")
+    }
+    try {
+      if (!certificate.checkPrivateKey(createPrivateKey(keyText))) {
+        return failure("ParameterInvalid", "PrivateKey does not belong to the certificate.")
+      }
+    } catch {
+      // The key's text is never repeated.
+      return failure("ParameterInvalid", "PrivateKey is not a PEM private key.")
+    }
+    const name =
+      isRecord(body) && isString(body.CertificateName)
+        ? body.CertificateName
+        : isRecord(body) && isString(body.Name)
+          ? body.Name
+          : "certificate"
+    const stored: StoredCertificate = {
+      id: randomUUID(),
+      name,
+      subscriptionId: request.subscriptionId,
+      pem,
+      thumbprint: certificate.fingerprint256.replace(/:/g, ""),
+      subjects: Https.namesOf(certificate),
+      issuers: [certificate.issuer.replace(/\n/g, ", ")],
+      serialNumber: certificate.serialNumber,
+      validFrom: Date.parse(certificate.validFrom),
+      validTo: Date.parse(certificate.validTo)
+    }
+    request.emulator.store.certificates.set(stored.id, stored)
+    return json(200, certificateJson(stored))
+  },
+
+  bindCertificate: (request) => {
+    const { body, emulator } = request
+    const certificateId = field(body, "CertificateId", isString, "a certificate id")
+    if (isAnswer(certificateId)) return certificateId
+    const endpointId = field(body, "EndpointId", isString, "an endpoint GUID")
+    if (isAnswer(endpointId)) return endpointId
+    const origin = isRecord(body) ? body.OriginProtocol : undefined
+    if (origin !== undefined && origin !== "Http" && origin !== "Https" && origin !== "FollowRequest") {
+      return failure("ParameterInvalid", "OriginProtocol must be Http, Https or FollowRequest.")
+    }
+    const certificate = emulator.store.certificates.get(certificateId)
+    if (certificate === undefined || certificate.subscriptionId !== request.subscriptionId) {
+      return failure("ParameterInvalid", `Certificate ${certificateId} was not found.`, 404)
+    }
+    const lookup = emulator.store.findEndpoint(request.subscriptionId, endpointId.toLowerCase(), request.at)
+    if (lookup.found === "none") return failure("EndpointNotFound", `Endpoint ${endpointId} does not exist.`)
+    if (lookup.found === "elsewhere") {
+      return failure(
+        "EndpointDoesNotBelongToSubscription",
+        `Endpoint ${endpointId} does not belong to subscription ${request.subscriptionId}.`
+      )
+    }
+    const endpoint = lookup.endpoint
+    const refused = inactive(endpoint)
+    if (refused) return refused
+    const x509 = new X509Certificate(certificate.pem)
+    if (!Https.covers(x509, endpoint.settings.customDomain)) {
+      return failure(
+        "ParameterInvalid",
+        `Certificate ${certificate.name} does not cover ${endpoint.settings.customDomain}.`
+      )
+    }
+    if (certificate.validTo <= request.at)
+      return failure("ParameterInvalid", `Certificate ${certificate.name} has expired.`)
+    const failing = emulator.store.failing.bindings
+    const started = startOperation({ ...request, endpoint }, "Bind", {}, failing ? "The binding failed." : undefined)
+    if (!failing) endpoint.certificateId = certificate.id
+    return started.answer
   },
 
   getEndpointBandwidth: (request) => {

@@ -2,7 +2,7 @@
  * The emulated account: subscriptions, their endpoints (settings and lifetime), and operations with per-item
  * results that move on the emulator's clock. Times are the emulator's milliseconds; IDs are kept in lower case.
  */
-import type { Endpoints } from "@org/cdn-core"
+import type { Configuration, Endpoints } from "@org/cdn-core"
 import type { Operation } from "@org/cdn-core/Operation"
 
 /** The service's JSON for an operation. */
@@ -23,11 +23,45 @@ export interface EndpointSettings {
   readonly serviceType: string
 }
 
+/** The service's JSON for cache rules and access control, as the emulator keeps and answers them. */
+export type CachePolicyJson = typeof Configuration.CachePolicyShape.Encoded
+export type AccessControlJson = typeof Configuration.AccessControlShape.Encoded
+
+/** The documented defaults of a new endpoint: no cache rules, no access control. */
+export const defaultCachePolicy = (): CachePolicyJson => ({
+  Rules: [],
+  IgnoreCacheControl: false,
+  IgnoreQueryString: false,
+  IgnoreCookie: false
+})
+export const defaultAccessControl = (): AccessControlJson => ({
+  ForbiddenIps: [],
+  RefererControl: { Enabled: false, PathPatterns: [], Referers: [], RefererControlType: "BlockList" }
+})
+
+/** An uploaded certificate, as read from its PEM. */
+export interface StoredCertificate {
+  readonly id: string
+  readonly name: string
+  readonly subscriptionId: string
+  readonly pem: string
+  readonly thumbprint: string
+  readonly subjects: ReadonlyArray<string>
+  readonly issuers: ReadonlyArray<string>
+  readonly serialNumber: string
+  readonly validFrom: number
+  readonly validTo: number
+}
+
 /** An endpoint as stored; `pending` is a change that takes effect at its time (a lifetime transition). */
 export interface StoredEndpoint {
   readonly id: string
   readonly subscriptionId: string
   settings: EndpointSettings
+  cachePolicy: CachePolicyJson
+  accessControl: AccessControlJson
+  /** The certificate bound to it, once a binding succeeded. */
+  certificateId?: string
   enabled: boolean
   lifetimeStatus: string
   icpVerifyStatus: string
@@ -126,8 +160,9 @@ export class Store {
   private readonly operations = new Map<string, StoredOperation>()
   // "subscription/day/kind" -> URLs counted against the daily quota
   private readonly used = new Map<string, number>()
-  /** URLs that fail when purged or preloaded (exact), and prefixes that do. */
-  readonly failing = { urls: new Set<string>(), prefixes: new Set<string>() }
+  /** URLs that fail when purged or preloaded (exact), and prefixes that do; whether bindings fail. */
+  readonly failing = { urls: new Set<string>(), prefixes: new Set<string>(), bindings: false }
+  readonly certificates = new Map<string, StoredCertificate>()
 
   constructor() {
     this.reset()
@@ -141,6 +176,8 @@ export class Store {
     this.used.clear()
     this.failing.urls.clear()
     this.failing.prefixes.clear()
+    this.failing.bindings = false
+    this.certificates.clear()
     this.putEndpoint(seed.subscriptionId, seed.endpointId, "Active", seedSettings)
     this.operations.set(seedOperation.id, seedOperation)
   }
@@ -169,6 +206,8 @@ export class Store {
       id: endpointId,
       subscriptionId,
       settings: settings ?? placeholderSettings(endpointId),
+      cachePolicy: defaultCachePolicy(),
+      accessControl: defaultAccessControl(),
       enabled: state === "Active",
       lifetimeStatus: "Normal",
       icpVerifyStatus: "IcpVerified",
@@ -191,6 +230,8 @@ export class Store {
       id: endpointId,
       subscriptionId,
       settings,
+      cachePolicy: defaultCachePolicy(),
+      accessControl: defaultAccessControl(),
       enabled: false,
       lifetimeStatus: "Creating",
       icpVerifyStatus: "IcpVerifying",

@@ -3,6 +3,7 @@
  * object keys in any case. Each decodes every spelling and encodes the documented one.
  */
 import { Schema } from "effect"
+import { quoted } from "../Errors.js"
 
 /** `true`, `false`, or the strings `"true"` / `"false"` in any case; encodes a JSON boolean. */
 export const LenientBoolean = Schema.Union(
@@ -44,3 +45,16 @@ export const CanonicalKeys = (names: ReadonlyArray<string>, aliases: Readonly<Re
   }
   return Schema.transform(Schema.Unknown, Schema.Unknown, { strict: true, decode: rename, encode: (value) => value })
 }
+
+/** One of `values`, refused in one line naming them all (a literal union would list an issue per value). */
+export const OneOf = <const L extends ReadonlyArray<string>>(
+  values: L,
+  name: string
+): Schema.Schema<L[number], string> =>
+  Schema.String.pipe(
+    Schema.filter(
+      (value) =>
+        (values as ReadonlyArray<string>).includes(value) ||
+        `${name} must be one of ${values.join(", ")}, got ${quoted(value)}`
+    )
+  ) as unknown as Schema.Schema<L[number], string>
