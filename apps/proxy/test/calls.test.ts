@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { makeCa } from "../../../packages/cdn-core/test/certificates.js"
 import {
   allLines,
   call,
@@ -31,20 +32,22 @@ const tokens = JSON.stringify([
 
 let emulator: Emulator
 let proxy: RunningProxy
+const proxyEnv = {
+  PROXY_TOKENS: tokens,
+  PROXY_PURGE_DEDUPE_SECONDS: "60",
+  // A certificate chain fits; the oversize test sends more.
+  PROXY_MAX_BODY_BYTES: "4096",
+  AZURE_CDN_MAX_ATTEMPTS: "3",
+  AZURE_CDN_MAX_RETRY_TIME: "5 seconds",
+  PROXY_CACHE_RUNNING_TTL: "1 millis"
+}
 const sub = `/subscriptions/${seed.subscriptionId}`
 const ep = `${sub}/endpoints/${seed.endpointId}`
 const a = "http://file.example.cn/pictures/a.png"
 
 beforeAll(async () => {
   emulator = await startEmulator()
-  proxy = await startProxy(emulator, {
-    PROXY_TOKENS: tokens,
-    PROXY_PURGE_DEDUPE_SECONDS: "60",
-    PROXY_MAX_BODY_BYTES: "2048",
-    AZURE_CDN_MAX_ATTEMPTS: "3",
-    AZURE_CDN_MAX_RETRY_TIME: "5 seconds",
-    PROXY_CACHE_RUNNING_TTL: "1 millis"
-  })
+  proxy = await startProxy(emulator, proxyEnv)
 })
 afterAll(async () => {
   expect(await proxy.stop()).toBe(0)
@@ -111,6 +114,46 @@ describe("the proxy forwards every call, signed", () => {
   })
 })
 
+describe("configuration and HTTPS calls, under the manage permission", () => {
+  it("cache rules set and read back; a certificate uploaded with its key, which no log line holds", async () => {
+    const set = await call(at(`${ep}/cacherules`), {
+      token: t.admin,
+      method: "PUT",
+      body: { Rules: [{ Type: "Dir", Items: ["/img/"], TTL: 600 }], IgnoreCacheControl: false }
+    })
+    expect(set.status).toBe(202)
+    const read = await call(at(`${ep}/cacherules`), { token: t.reader })
+    expect((read.json as { Rules: Array<unknown> }).Rules).toEqual([{ Type: "Dir", Items: ["/img/"], TTL: 600 }])
+    const refused = await call(at(`${ep}/accesscontrol`), {
+      token: t.purger,
+      method: "PUT",
+      body: { ForbiddenIps: ["1.2.3.4"] }
+    })
+    expect(refused.status).toBe(403)
+
+    const pair = makeCa().valid("file.example.cn")
+    const uploaded = await call(at(`${sub}/https/certificates`), {
+      token: t.admin,
+      method: "POST",
+      body: { CertificateName: "site", PublicCertificate: pair.certificate, PrivateKey: pair.key, Format: "Pem" }
+    })
+    expect(uploaded.status).toBe(200)
+    expect(uploaded.text).not.toContain("PRIVATE KEY")
+    const bound = await call(at(`${sub}/https/bindings`), {
+      token: t.admin,
+      method: "POST",
+      body: { CertificateId: (uploaded.json as { CertificateId: string }).CertificateId, EndpointId: seed.endpointId }
+    })
+    expect(bound.status).toBe(202)
+    await proxy.stop().then(
+      () => undefined,
+      () => undefined
+    )
+    expect(allLines.some((line) => line.includes("PRIVATE KEY") || line.includes(pair.key.slice(40, 80)))).toBe(false)
+    proxy = await startProxy(emulator, proxyEnv)
+  })
+})
+
 describe("permissions: a call outside the token's is 403 in the service's shape, nothing sent upstream", () => {
   it.each([
     ["a reader purging", t.reader, "POST", `${ep}/purges`, { Files: [a] }],
@@ -166,7 +209,7 @@ describe("write bodies: read with a limit, checked before anything goes upstream
   it.each([
     ["not JSON", "{not json", {}, 400],
     ["another content type", JSON.stringify({ Files: [a] }), { "content-type": "text/plain" }, 415],
-    ["larger than PROXY_MAX_BODY_BYTES", JSON.stringify({ Files: [`${a}?${"x".repeat(3000)}`] }), {}, 413],
+    ["larger than PROXY_MAX_BODY_BYTES", JSON.stringify({ Files: [`${a}?${"x".repeat(5000)}`] }), {}, 413],
     ["a URL that is not absolute", JSON.stringify({ Files: ["/pictures/a.png"] }), {}, 400],
     ["nothing to purge", JSON.stringify({}), {}, 400],
     ["a wrong shape", JSON.stringify({ Files: "http://file.example.cn/a.png" }), {}, 400]
