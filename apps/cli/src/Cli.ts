@@ -7,9 +7,11 @@ import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Span from "@effect/cli/HelpDoc/Span"
 import { Array as Arr, Effect } from "effect"
 import { UsageError } from "./CliErrors.js"
+import { accessControl, cacheRules } from "./commands/Configuration.js"
 import { configure } from "./commands/Configure.js"
 import { emulator } from "./commands/Emulator.js"
 import { endpoint } from "./commands/Endpoint.js"
+import { https } from "./commands/Https.js"
 import { operationGet } from "./commands/OperationGet.js"
 import { operationWait } from "./commands/OperationWait.js"
 import { preload } from "./commands/Preload.js"
@@ -32,9 +34,24 @@ const operation = group("operation", "azcdn operation get|wait").pipe(
   Command.withSubcommands([operationGet, operationWait])
 )
 
-const azcdn = group("azcdn", "azcdn purge|preload|endpoint|traffic|operation|sign|emulator").pipe(
+const azcdn = group(
+  "azcdn",
+  "azcdn purge|preload|endpoint|cache-rules|access-control|traffic|https|operation|configure|sign|emulator"
+).pipe(
   Command.withDescription("The command line for the Azure China CDN REST API."),
-  Command.withSubcommands([purge, preload, operation, endpoint, traffic, configure, sign, emulator])
+  Command.withSubcommands([
+    purge,
+    preload,
+    operation,
+    endpoint,
+    cacheRules,
+    accessControl,
+    traffic,
+    https,
+    configure,
+    sign,
+    emulator
+  ])
 )
 
 const environment: ReadonlyArray<readonly [string, string]> = [

@@ -1,7 +1,7 @@
 /**
  * How traffic prints: sizes and rates in human units, a table per series, and on a terminal a one-line sparkline.
  */
-import { EndpointBandwidth, EndpointVolume } from "@org/cdn-core/Traffic"
+import { EndpointBandwidth, EndpointVolume, SubscriptionVolume } from "@org/cdn-core/Traffic"
 import { Schema } from "effect"
 import type { OutputFormat } from "./GlobalOptions.js"
 import { columns, tsv } from "./Table.js"
@@ -102,5 +102,35 @@ export const bandwidthText = (
         )
       return lines.join("\n")
     }
+  }
+}
+
+const encodeSubscription = Schema.encodeSync(SubscriptionVolume)
+
+/** A subscription's volume: its totals, then a table (and a sparkline) per domain; TSV lines start with the domain. */
+export const subscriptionVolumeText = (
+  volume: SubscriptionVolume,
+  format: OutputFormat,
+  chart: boolean,
+  width?: number
+): string => {
+  const domains = Object.entries(volume.details).sort(([a], [b]) => (a < b ? -1 : 1))
+  switch (format) {
+    case "json":
+      return JSON.stringify(encodeSubscription(volume), null, 2)
+    case "tsv":
+      return tsv(
+        domains.flatMap(([domain, series]) =>
+          series.items.map((item) => [domain, item.timestamp, item.volumeInMB, item.originVolumeInMB])
+        )
+      )
+    case "table":
+      return [
+        `subscription: ${humanSize(volume.totalCdnVolumeInMB)} from the CDN, ${humanSize(volume.totalOriginVolumeInMB)} from the origin, ${domains.length} domain${domains.length === 1 ? "" : "s"}`,
+        ...domains.map(
+          ([domain, series]) =>
+            `\n${volumeText(new EndpointVolume({ ...series, domainName: series.domainName || domain }), "table", chart, width)}`
+        )
+      ].join("\n")
   }
 }

@@ -123,8 +123,11 @@ export const emulatorControl = (base: string) => ({
     control(base, "POST", "operations", operation) as Promise<{ readonly Id: string }>,
   putEndpoint: (endpoint: Record<string, unknown>) => control(base, "POST", "endpoints", endpoint),
   setClockOffset: (offsetMs: number) => control(base, "PUT", "clock", { OffsetMs: offsetMs }),
-  setFailures: (failures: { readonly Urls?: ReadonlyArray<string>; readonly Prefixes?: ReadonlyArray<string> }) =>
-    control(base, "PUT", "failures", failures)
+  setFailures: (failures: {
+    readonly Urls?: ReadonlyArray<string>
+    readonly Prefixes?: ReadonlyArray<string>
+    readonly Bindings?: boolean
+  }) => control(base, "PUT", "failures", failures)
 })
 
 /** The `operation get` arguments for the seed operation. */

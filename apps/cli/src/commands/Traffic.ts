@@ -6,16 +6,16 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import { CdnClient } from "@org/cdn-core/CdnClient"
 import { Granularities } from "@org/cdn-core/Traffic"
-import { Clock, Console, Effect, Either } from "effect"
+import { Clock, Console, Effect, Either, Option } from "effect"
 import { UsageError } from "../CliErrors.js"
 import * as Client from "../Client.js"
 import * as DurationText from "../DurationText.js"
 import { globalOptions } from "../GlobalOptions.js"
-import { endpointRefOptions } from "../Ids.js"
+import { endpointOption, endpointRefOptions, subscriptionOption } from "../Ids.js"
 import { formatFor } from "../Output.js"
 import { withVerbosity } from "../StderrLogger.js"
 import * as TimeText from "../TimeText.js"
-import { bandwidthText, volumeText } from "../TrafficText.js"
+import { bandwidthText, subscriptionVolumeText, volumeText } from "../TrafficText.js"
 
 const range = {
   from: Options.text("from").pipe(
@@ -45,7 +45,11 @@ const chart = () => ({ on: process.stdout.isTTY === true, width: Math.max(20, (p
 const volume = Command.make(
   "volume",
   {
-    ...endpointRefOptions,
+    subscriptionId: subscriptionOption,
+    endpointId: endpointOption.pipe(
+      Options.withDescription("The endpoint's GUID; without it, the whole subscription's volume, per domain"),
+      Options.optional
+    ),
     ...range,
     granularity: Options.choice("granularity", Granularities).pipe(
       Options.withDefault("PerHour" as const),
@@ -58,9 +62,19 @@ const volume = Command.make(
     Effect.gen(function* () {
       const range = yield* times(from, to)
       const cdn = yield* CdnClient
-      const result = yield* cdn.getEndpointVolume({ subscriptionId, endpointId, granularity, ...range })
       const { on, width } = chart()
-      yield* Console.log(volumeText(result, formatFor(flags.output, process.stdout.isTTY === true), on, width))
+      const format = formatFor(flags.output, process.stdout.isTTY === true)
+      if (Option.isNone(endpointId)) {
+        const result = yield* cdn.getSubscriptionVolume({ subscriptionId, granularity, ...range })
+        return yield* Console.log(subscriptionVolumeText(result, format, on, width))
+      }
+      const result = yield* cdn.getEndpointVolume({
+        subscriptionId,
+        endpointId: endpointId.value,
+        granularity,
+        ...range
+      })
+      yield* Console.log(volumeText(result, format, on, width))
     }).pipe(Effect.provide(Client.layer(flags, timeout)), withVerbosity(flags.verbose))
 ).pipe(Command.withDescription("An endpoint's traffic volume per bucket, with totals."))
 

@@ -1,0 +1,109 @@
+/**
+ * `azcdn cache-rules get|set` and `azcdn access-control get|set`: an endpoint's configuration in the service's own
+ * JSON. `set` reads the whole document (`--from-file path|-`, the shape `get -o json` prints), shows what it changes
+ * and asks first on a terminal (else `--yes`), then follows the operation with `--wait`.
+ */
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as CdnApi from "@org/cdn-core/CdnApi"
+import { CdnClient } from "@org/cdn-core/CdnClient"
+import { AccessControlShape, CachePolicyShape } from "@org/cdn-core/Configuration"
+import { Console, Effect, Schema } from "effect"
+import { OperationFailed, UsageError } from "../CliErrors.js"
+import * as Client from "../Client.js"
+import { confirm, yesFlag } from "../Confirm.js"
+import { acceptedText } from "../ContentText.js"
+import { lineDiff } from "../Diff.js"
+import * as DurationText from "../DurationText.js"
+import { type GlobalFlags, globalOptions } from "../GlobalOptions.js"
+import { endpointRefOptions } from "../Ids.js"
+import * as JsonFile from "../JsonFile.js"
+import { formatFor, operationText } from "../Output.js"
+import * as Stderr from "../Stderr.js"
+import { withVerbosity } from "../StderrLogger.js"
+import { waitFlag, waitOptions, withProgress } from "../Waiting.js"
+
+const fromFile = Options.text("from-file").pipe(
+  Options.withPseudoName("path|-"),
+  Options.withDescription("The whole document, in the service's JSON (as `get -o json` prints it); - reads stdin")
+)
+
+const pretty = (value: unknown) => JSON.stringify(value, null, 2)
+
+/** get and set for one kind of configuration. */
+const group = <A>(options: {
+  readonly name: string
+  readonly what: string
+  readonly get: CdnApi.AnyCall
+  readonly set: CdnApi.AnyCall
+  readonly encode: (value: A) => unknown
+}) => {
+  const formatOf = (flags: GlobalFlags) => formatFor(flags.output, process.stdout.isTTY === true)
+
+  const get = Command.make(
+    "get",
+    { ...endpointRefOptions, timeout: DurationText.callTimeout, ...globalOptions },
+    ({ subscriptionId, endpointId, timeout, ...flags }) =>
+      Effect.flatMap(CdnClient, (cdn) => cdn.request(options.get, { subscriptionId, endpointId })).pipe(
+        // Every format prints the service's JSON: it is the document `set` reads back.
+        Effect.flatMap((response) => Console.log(pretty(options.encode(response.value as A)))),
+        Effect.provide(Client.layer(flags, timeout)),
+        withVerbosity(flags.verbose)
+      )
+  ).pipe(Command.withDescription(`Print an endpoint's ${options.what} in the service's JSON.`))
+
+  const set = Command.make(
+    "set",
+    { ...endpointRefOptions, fromFile, yes: yesFlag, wait: waitFlag, ...waitOptions, ...globalOptions },
+    ({ subscriptionId, endpointId, fromFile: path, yes, wait, interval, timeout, ...flags }) =>
+      Effect.gen(function* () {
+        const document = yield* JsonFile.read("--from-file", path)
+        const ids = { subscriptionId, endpointId }
+        const input = options.set.fromRequest({ params: ids, query: {}, body: document })
+        const cdn = yield* CdnClient
+        // What changes, from what is there now to what the document says (in the shape the service will hold).
+        const current = yield* cdn.request(options.get, ids)
+        const before = pretty(options.encode(current.value as A))
+        const validated = Schema.decodeUnknownEither(options.set.input)(input)
+        if (validated._tag === "Right") {
+          const after = pretty(options.set.body?.(validated.right))
+          yield* Stderr.line(before === after ? `azcdn: the ${options.what} already read so` : lineDiff(before, after))
+        }
+        if (validated._tag === "Right") yield* confirm(`Set the ${options.what} of endpoint ${endpointId}?`, yes)
+        // Sent through the client, whose own check refuses a bad document before anything goes out.
+        const accepted = yield* cdn.request(options.set, input)
+        const id = (accepted.value as { taskTrackId?: string }).taskTrackId
+        if (!wait || id === undefined) return yield* Console.log(acceptedText(accepted.value as never, formatOf(flags)))
+        const operation = yield* withProgress({ ...ids, operationId: id }, { interval, timeout })
+        yield* Console.log(operationText(operation, formatOf(flags)))
+        if (operation.status !== "Succeeded") {
+          return yield* new OperationFailed({
+            operationId: id,
+            message: `${options.name} set ${id} ended ${operation.status}`
+          })
+        }
+      }).pipe(Effect.provide(Client.layer(flags)), withVerbosity(flags.verbose))
+  ).pipe(
+    Command.withDescription(`Replace an endpoint's ${options.what}; shows the change and asks first (--yes: don't).`)
+  )
+
+  return Command.make(options.name, {}, () =>
+    Effect.fail(new UsageError({ message: `choose a command: azcdn ${options.name} get|set` }))
+  ).pipe(Command.withDescription(`An endpoint's ${options.what}.`), Command.withSubcommands([get, set]))
+}
+
+export const cacheRules = group<CachePolicyShape>({
+  name: "cache-rules",
+  what: "cache rules",
+  get: CdnApi.calls.getCacheRules as CdnApi.AnyCall,
+  set: CdnApi.calls.setCacheRules as CdnApi.AnyCall,
+  encode: Schema.encodeSync(CachePolicyShape)
+})
+
+export const accessControl = group<AccessControlShape>({
+  name: "access-control",
+  what: "access control",
+  get: CdnApi.calls.getAccessControl as CdnApi.AnyCall,
+  set: CdnApi.calls.setAccessControl as CdnApi.AnyCall,
+  encode: Schema.encodeSync(AccessControlShape)
+})
