@@ -61,6 +61,19 @@ export const make = (context: HandlerContext) => {
   const { settings, reads, writes, metrics, log } = context
   const runFork = Runtime.runFork(context.runtime)
   const limits = { maxUrlLength: settings.maxUrlLength }
+  // Pollers send the same few targets again and again: each is classified once (routes are immutable), in a
+  // bounded map cleared when full, so that a hit allocates next to nothing.
+  const seen = new Map<string, Inbound.Route | Inbound.Refused>()
+  const classified = (method: string, target: string, hasBody: boolean): Inbound.Route | Inbound.Refused => {
+    if (method !== "GET" || hasBody) return Inbound.classify(method, target, hasBody, limits)
+    let route = seen.get(target)
+    if (route === undefined) {
+      route = Inbound.classify(method, target, hasBody, limits)
+      if (seen.size >= 10_000) seen.clear()
+      seen.set(target, route)
+    }
+    return route
+  }
 
   const finish = (
     request: IncomingMessage,
@@ -108,7 +121,7 @@ export const make = (context: HandlerContext) => {
   return (request: IncomingMessage, response: ServerResponse): void => {
     const started = performance.now()
     const { authorization, hasBody } = readHeaders(request.rawHeaders)
-    const route = Inbound.classify(request.method ?? "GET", request.url ?? "/", hasBody, limits)
+    const route = classified(request.method ?? "GET", request.url ?? "/", hasBody)
     const name = Inbound.routeName(route)
     switch (route._tag) {
       case "Refused":
