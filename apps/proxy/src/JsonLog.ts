@@ -53,20 +53,29 @@ export interface JsonLogShape {
 export class JsonLog extends Context.Tag("@org/cdn-proxy/JsonLog")<JsonLog, JsonLogShape>() {}
 
 /** Lines to `out`, batched: a write per request would cost more than the request. */
-export const batched = (out: (text: string) => void): JsonLogShape => {
-  let pending = ""
+export const batched = (out: (bytes: Uint8Array) => void): JsonLogShape => {
+  // One buffer for the whole process: a line is copied in and dies young, where a batched string would live across
+  // collections and be promoted (and cost a full collection later).
+  const buffer = Buffer.allocUnsafe(64 * 1024)
+  let used = 0
   let scheduled = false
   const flush = () => {
     scheduled = false
-    if (pending === "") return
-    const text = pending
-    pending = ""
-    out(text)
+    if (used === 0) return
+    // A copy: the buffer is refilled while an asynchronous stream may still hold what it was given.
+    const bytes = Buffer.from(buffer.subarray(0, used))
+    used = 0
+    out(bytes)
   }
   const queue = (text: string) => {
-    pending += text
-    if (pending.length > 65_536) flush()
-    else if (!scheduled) {
+    const size = Buffer.byteLength(text)
+    if (used + size > buffer.length) flush()
+    if (size > buffer.length) {
+      out(Buffer.from(text))
+      return
+    }
+    used += buffer.write(text, used)
+    if (!scheduled) {
       scheduled = true
       // unref: a pending flush never keeps the process alive.
       setTimeout(flush, 50).unref()
@@ -103,11 +112,20 @@ const over = (log: JsonLogShape): Layer.Layer<JsonLog> =>
 
 /** Lines to stdout, batched, flushed when the layer closes (and at exit). */
 export const layer: Layer.Layer<JsonLog> = Layer.suspend(() => {
-  const log = batched((text) => process.stdout.write(text))
+  const log = batched((bytes) => process.stdout.write(bytes))
   process.once("exit", log.flush)
   return over(log)
 })
 
 /** Lines into `lines`, one string each, for a test in the process. */
 export const memory = (lines: Array<string>): Layer.Layer<JsonLog> =>
-  over(batched((text) => lines.push(...text.split("\n").filter((l) => l !== ""))))
+  over(
+    batched((bytes) =>
+      lines.push(
+        ...Buffer.from(bytes)
+          .toString("utf8")
+          .split("\n")
+          .filter((l) => l !== "")
+      )
+    )
+  )
