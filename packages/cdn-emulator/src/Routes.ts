@@ -183,6 +183,17 @@ const range = (request: CallRequest): { start: number; end: number } | Answer =>
   return { start, end }
 }
 
+/** A volume call's range and its bucket size (from `granularity`), or the answer refusing them. */
+const bucketedRange = (request: CallRequest): { start: number; end: number; size: number } | Answer => {
+  const granularity = request.query.granularity
+  if (granularity === undefined) return failure("ParameterMissing", "Query parameter granularity is missing.")
+  if (!(Granularities as ReadonlyArray<string>).includes(granularity)) {
+    return failure("ParameterInvalid", `granularity must be one of ${Granularities.join(", ")}.`)
+  }
+  const times = range(request)
+  return isAnswer(times) ? times : { ...times, size: bucketMs[granularity as keyof typeof bucketMs] }
+}
+
 /** The operation (of the type, when given) under the endpoint, or the not-found answer. */
 const operationOf = (request: CallRequest, id: string, what: string, type?: string): StoredOperation | Answer => {
   const operation = request.emulator.store.operation((request.endpoint as StoredEndpoint).id, id)
@@ -279,6 +290,22 @@ const accessControlOf = (body: unknown): AccessControlJson | Answer => {
       RefererControlType: type
     }
   }
+}
+
+/** A configuration set: the endpoint at rest and enabled, the body read, the value kept, an operation started. */
+const replaceConfiguration = <A>(
+  request: CallRequest,
+  type: string,
+  read: (body: unknown) => A | Answer,
+  apply: (endpoint: StoredEndpoint, value: A) => void
+): Answer => {
+  const endpoint = request.endpoint as StoredEndpoint
+  const refused = inactive(endpoint)
+  if (refused) return refused
+  const value = read(request.body)
+  if (isAnswer(value)) return value
+  apply(endpoint, value)
+  return startOperation(request, type).answer
 }
 
 const certificateJson = (certificate: StoredCertificate) => ({
@@ -419,27 +446,15 @@ export const handlers: { readonly [K in CdnApi.CallName]: Handler } = {
   },
 
   getEndpointVolume: (request) => {
-    const granularity = request.query.granularity
-    if (granularity === undefined) return failure("ParameterMissing", "Query parameter granularity is missing.")
-    if (!(Granularities as ReadonlyArray<string>).includes(granularity)) {
-      return failure("ParameterInvalid", `granularity must be one of ${Granularities.join(", ")}.`)
-    }
-    const times = range(request)
+    const times = bucketedRange(request)
     if (isAnswer(times)) return times
     const endpoint = request.endpoint as StoredEndpoint
-    const size = bucketMs[granularity as keyof typeof bucketMs]
-    return json(200, endpointVolume(endpoint.settings.customDomain, endpoint.id, times.start, times.end, size))
+    return json(200, endpointVolume(endpoint.settings.customDomain, endpoint.id, times.start, times.end, times.size))
   },
 
   getSubscriptionVolume: (request) => {
-    const granularity = request.query.granularity
-    if (granularity === undefined) return failure("ParameterMissing", "Query parameter granularity is missing.")
-    if (!(Granularities as ReadonlyArray<string>).includes(granularity)) {
-      return failure("ParameterInvalid", `granularity must be one of ${Granularities.join(", ")}.`)
-    }
-    const times = range(request)
+    const times = bucketedRange(request)
     if (isAnswer(times)) return times
-    const size = bucketMs[granularity as keyof typeof bucketMs]
     const details: Record<string, ReturnType<typeof endpointVolume>> = {}
     for (const endpoint of request.emulator.store.listEndpoints(request.subscriptionId, request.at)) {
       details[endpoint.settings.customDomain] = endpointVolume(
@@ -447,7 +462,7 @@ export const handlers: { readonly [K in CdnApi.CallName]: Handler } = {
         endpoint.id,
         times.start,
         times.end,
-        size
+        times.size
       )
     }
     const sum = (pick: (v: ReturnType<typeof endpointVolume>) => number) =>
@@ -461,27 +476,17 @@ export const handlers: { readonly [K in CdnApi.CallName]: Handler } = {
 
   getCacheRules: (request) => json(200, (request.endpoint as StoredEndpoint).cachePolicy),
 
-  setCacheRules: (request) => {
-    const endpoint = request.endpoint as StoredEndpoint
-    const refused = inactive(endpoint)
-    if (refused) return refused
-    const policy = cachePolicyOf(request.body)
-    if (isAnswer(policy)) return policy
-    endpoint.cachePolicy = policy
-    return startOperation(request, "CacheRules").answer
-  },
+  setCacheRules: (request) =>
+    replaceConfiguration(request, "CacheRules", cachePolicyOf, (endpoint, policy) => {
+      endpoint.cachePolicy = policy
+    }),
 
   getAccessControl: (request) => json(200, (request.endpoint as StoredEndpoint).accessControl),
 
-  setAccessControl: (request) => {
-    const endpoint = request.endpoint as StoredEndpoint
-    const refused = inactive(endpoint)
-    if (refused) return refused
-    const access = accessControlOf(request.body)
-    if (isAnswer(access)) return access
-    endpoint.accessControl = access
-    return startOperation(request, "AccessControl").answer
-  },
+  setAccessControl: (request) =>
+    replaceConfiguration(request, "AccessControl", accessControlOf, (endpoint, access) => {
+      endpoint.accessControl = access
+    }),
 
   uploadCertificate: (request) => {
     const { body } = request
