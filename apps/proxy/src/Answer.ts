@@ -27,7 +27,8 @@ const make = (
 ): Answer => {
   const headers: Record<string, string | number> = {
     "content-type": "application/json; charset=utf-8",
-    "content-length": body.length
+    // A string: node would turn a number into one on every write of a cached answer.
+    "content-length": String(body.length)
   }
   if (fields.correlationId !== undefined) headers["x-correlation-id"] = fields.correlationId
   if (fields.retryAfterSeconds !== undefined) headers["retry-after"] = String(fields.retryAfterSeconds)

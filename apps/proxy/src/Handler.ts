@@ -61,6 +61,7 @@ export const make = (context: HandlerContext) => {
   const { settings, reads, writes, metrics, log } = context
   const runFork = Runtime.runFork(context.runtime)
   const limits = { maxUrlLength: settings.maxUrlLength }
+  const authenticate = Tokens.authenticator(settings.tokens)
   // Pollers send the same few targets again and again: each is classified once (routes are immutable), in a
   // bounded map cleared when full, so that a hit allocates next to nothing.
   const seen = new Map<string, Inbound.Route | Inbound.Refused>()
@@ -165,7 +166,7 @@ export const make = (context: HandlerContext) => {
         )
         return
       case "Call": {
-        const caller = Tokens.authenticate(settings.tokens, authorization)
+        const caller = authenticate(authorization)
         if (Either.isLeft(caller)) {
           answer(
             request,

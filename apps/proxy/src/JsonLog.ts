@@ -35,8 +35,21 @@ export interface RequestFields {
   readonly error?: string | undefined
 }
 
+// The same few values (a token's name, a cached answer's correlation id) come back on every poll: each is quoted
+// once. V8 keeps a string's hash in the string, so finding a value that comes back is cheap.
+const quotedOnce = new Map<string, string>()
+const quoted = (value: string): string => {
+  let found = quotedOnce.get(value)
+  if (found === undefined) {
+    found = JSON.stringify(value)
+    if (quotedOnce.size >= 1_000) quotedOnce.clear()
+    quotedOnce.set(value, found)
+  }
+  return found
+}
+
 const field = (name: string, value: string | undefined): string =>
-  value === undefined ? "" : `,"${name}":${JSON.stringify(value)}`
+  value === undefined ? "" : `,"${name}":${quoted(value)}`
 
 /** The line of one request, built from its known fields. */
 export const requestLine = (f: RequestFields): string =>
@@ -68,9 +81,10 @@ export const batched = (out: (bytes: Uint8Array) => void): JsonLogShape => {
     out(bytes)
   }
   const queue = (text: string) => {
-    const size = Buffer.byteLength(text)
-    if (used + size > buffer.length) flush()
-    if (size > buffer.length) {
+    // A UTF-16 unit takes at most 3 bytes in UTF-8: room for that many needs no count of the bytes first.
+    const most = text.length * 3
+    if (used + most > buffer.length) flush()
+    if (most > buffer.length) {
       out(Buffer.from(text))
       return
     }

@@ -1,7 +1,7 @@
 /**
- * Who may call the proxy and what for: bearer tokens from `PROXY_TOKENS`, kept only as SHA-256 digests, compared in
- * constant time, each with its permissions (`read`, `purge`, `manage`; default `read`) and optionally limited to
- * some subscriptions and endpoints.
+ * Who may call the proxy and what for: bearer tokens from `PROXY_TOKENS`, kept as SHA-256 digests and compared in
+ * constant time (a header once accepted is remembered as sent), each with its permissions (`read`, `purge`,
+ * `manage`; default `read`) and optionally limited to some subscriptions and endpoints.
  */
 import { hash, timingSafeEqual } from "node:crypto"
 import { type CdnApi, Ids } from "@org/cdn-core"
@@ -117,6 +117,32 @@ export const authenticate = (tokens: Tokens, header: string | undefined): Either
   let found: Known | undefined
   for (const known of tokens.known) if (timingSafeEqual(known.digest, digest) && found === undefined) found = known
   return found === undefined ? Either.left("unknown") : Either.right(found)
+}
+
+/**
+ * `authenticate` with a memory of the headers it accepted: a poller sends the same header again and again, and a
+ * repeat is let in without hashing it. Only accepted headers are kept (a refused one always takes the full path,
+ * so nobody can fill the memory without a valid token), at most `capacity` of them. A Map compares two strings only
+ * when their hashes match, so the time of a refusal still says nothing about how much of a token was right.
+ */
+export const authenticator = (
+  tokens: Tokens,
+  capacity = 1_000
+): ((header: string | undefined) => Either.Either<Caller, Refusal>) => {
+  const accepted = new Map<string, Either.Either<Caller, Refusal>>()
+  return (header) => {
+    if (header !== undefined) {
+      const known = accepted.get(header)
+      if (known !== undefined) return known
+    }
+    const outcome = authenticate(tokens, header)
+    if (header !== undefined && Either.isRight(outcome)) {
+      // Spellings of a valid token (the scheme's case, spaces) are few; a full memory starts again.
+      if (accepted.size >= capacity) accepted.clear()
+      accepted.set(header, outcome)
+    }
+    return outcome
+  }
 }
 
 /** True when the caller may use the (lower-case) subscription. */
