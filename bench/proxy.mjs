@@ -120,7 +120,7 @@ const cached = await start(
  */
 const compare = async (contenders, { rate, rateAmount }) => {
   const run = (c, options) =>
-    measure({ pid: c.server.pid, url: `${c.server.url}${terminalPath}`, headers: c.headers, ...options })
+    measure({ pid: c.server.pid, url: `${c.server.url}${c.path ?? terminalPath}`, headers: c.headers, ...options })
   const full = []
   for (const c of contenders) {
     await run(c, { duration: 1 })
@@ -138,7 +138,7 @@ const compare = async (contenders, { rate, rateAmount }) => {
     const rs = results[i]
     if (full[i].notOk > 0) throw new Error(`${c.server.name}: ${full[i].notOk} requests failed`)
     return {
-      name: c.server.name,
+      name: c.name ?? c.server.name,
       cpu: median(rs.map((r) => r.cpuMicrosPerRequest)),
       // The per-round ratio to the first contender, so that both sides of a ratio saw the same machine load.
       ratio: median(rs.map((r, k) => r.cpuMicrosPerRequest / results[0][k].cpuMicrosPerRequest)),
@@ -172,12 +172,20 @@ if (runs("cached")) {
     [
       // The same request to both, Authorization header included: parsing it is node's work, not the proxy's.
       { server: cached, headers: auth },
-      { server: proxy, headers: auth }
+      { server: proxy, headers: auth, name: "proxy: a terminal operation" },
+      // Polled within PROXY_CACHE_RUNNING_TTL, then asked upstream again: the herd's own path.
+      { server: proxy, headers: auth, name: "proxy: a running operation", path: pathOf(running) }
     ],
     { rate: cachedRate, rateAmount: cachedRate * 3 }
   )
   show(`Answered from the cache (16 connections; CPU at a fixed ${fmt(cachedRate)} req/s)`, cachedRate, rows)
-  goals.push([`cached: CPU per request <= 1.5x bare cached server`, rows[1].ratio <= 1.5, `${fmt(rows[1].ratio, 2)}x`])
+  for (const row of rows.slice(1)) {
+    goals.push([
+      `cached (${row.name.slice(9)}): CPU per request <= 1.5x bare`,
+      row.ratio <= 1.5,
+      `${fmt(row.ratio, 2)}x`
+    ])
+  }
 }
 if (runs("forwarded")) {
   const rows = await compare(

@@ -1,7 +1,11 @@
 // The proxy as many replicas: three processes of the built bundle sharing one redis-server (Debian's, on a free
 // 127.0.0.1 port), in front of one emulator. What a fleet must not do: call upstream once per replica (the herd,
-// N-fold), or spend N budgets (the service's throttle). Also one replica's cached path with and without Redis.
+// N-fold), or spend N budgets (the service's throttle). Also one replica's cached path with and without Redis,
+// beside bare node:http.
 import { spawn, spawnSync } from "node:child_process"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import autocannon from "autocannon"
 import { measure } from "./load.mjs"
@@ -156,26 +160,47 @@ const goals = []
   goals.push([`global limit: no upstream call refused as throttled`, throttled === 0, `${throttled}`])
 }
 
-// 3. One replica's cached path: CPU per request with and without Redis (a final answer, kept in the replica itself).
+// 3. One replica's cached path with and without Redis, beside bare node:http answering the same bytes, in interleaved
+//    rounds at one fixed rate (CPU per request of the server process): a final answer, kept in the replica itself,
+//    and a running operation, whose copy a replica keeps PROXY_CACHE_RUNNING_TTL and then asks Redis (or upstream) for.
 {
   const terminal = `/subscriptions/${seed.s}/endpoints/${seed.e}/operations/a97459bf-e4c4-4d4f-94e4-b775f0f09f31?apiVersion=1.0`
+  const running = `${await operation(3_600_000)}?apiVersion=1.0`
   const alonePort = await freePort()
   const alone = await start("alone", [proxyBundle], proxyEnv({ PORT: String(alonePort) }), alonePort)
-  const rows = []
-  for (const [what, target] of [
-    ["one replica, no Redis", alone],
-    ["one replica of three, with Redis", replicas[0]]
-  ]) {
-    await fetch(`${target.url}${terminal}`, { headers: auth })
-    const runs = []
-    for (let r = 0; r < 3; r++)
-      runs.push(
-        await measure({ pid: target.pid, url: `${target.url}${terminal}`, headers: auth, amount: 8000, rate: 4000 })
-      )
-    rows.push({ what, "CPU µs/req @4,000/s": fmt(median(runs.map((run) => run.cpuMicrosPerRequest)), 1) })
+  const work = mkdtempSync(join(tmpdir(), "cdn-replicas-bench-"))
+  const bodyFile = join(work, "body.json")
+  writeFileSync(bodyFile, await (await fetch(`${alone.url}${terminal}`, { headers: auth })).text())
+  const barePort = await freePort()
+  const bare = await start("bare", [here("baseline-cached.mjs"), String(barePort), bodyFile], {}, barePort)
+  rmSync(work, { recursive: true, force: true })
+  const contenders = [
+    ["bare node:http, the same bytes", bare, terminal],
+    ["final answer: one replica, no Redis", alone, terminal],
+    ["final answer: one replica of three, with Redis", replicas[0], terminal],
+    ["running operation: one replica, no Redis", alone, running],
+    ["running operation: one replica of three, with Redis", replicas[0], running]
+  ]
+  const rate = 4_000
+  const run = ([, target, path], options) =>
+    measure({ pid: target.pid, url: `${target.url}${path}`, headers: auth, ...options })
+  for (const contender of contenders) await run(contender, { duration: 1 })
+  const cpu = contenders.map(() => [])
+  for (let round = 0; round < 5; round++) {
+    for (const [i, contender] of contenders.entries()) {
+      const result = await run(contender, { amount: rate * 3, rate })
+      if (result.notOk > 0) throw new Error(`${contender[0]}: ${result.notOk} requests failed`)
+      cpu[i].push(result.cpuMicrosPerRequest)
+    }
   }
-  console.log("\n## The cached path with and without Redis (a final answer, answered by the replica itself)")
-  table(rows)
+  console.log(`\n## The cached path with and without Redis (5 interleaved rounds at ${fmt(rate)} req/s, median)`)
+  table(
+    contenders.map(([what], i) => ({
+      what,
+      [`CPU µs/req @${fmt(rate)}/s`]: fmt(median(cpu[i]), 1),
+      "x bare": fmt(median(cpu[i].map((value, round) => value / cpu[0][round])), 2)
+    }))
+  )
 }
 
 console.log("")

@@ -5,7 +5,9 @@
  * - effect's `Cache` shares the upstream call between concurrent requests and keeps what may change for its TTL;
  *   every answer, error included, is a value in it, so the TTL can depend on what came back;
  * - `lru-cache` keeps the final answers, bounded, and is read synchronously: the commonest request (a finished
- *   operation polled again) is answered without starting a fiber.
+ *   operation polled again) is answered without starting a fiber;
+ * - what may change is also readable synchronously until its TTL ends (by the same clock as the `Cache`), so that a
+ *   running operation's pollers are answered without a fiber too.
  * With `REDIS_URL`, a miss asks the replicas' shared store first, and concurrent misses across replicas make one
  * upstream call: the replica that takes the short lock asks upstream and keeps the answer; the others wait for it.
  */
@@ -27,7 +29,7 @@ export interface Served {
 }
 
 export interface ReadsShape {
-  /** A kept final answer, read synchronously; undefined when there is none (then use `get`). */
+  /** A kept answer, final or still within its TTL, read synchronously; undefined when there is none (use `get`). */
   readonly peek: (call: Call) => Answer.Answer | undefined
   readonly get: (call: Call) => Effect.Effect<Served>
 }
@@ -126,6 +128,23 @@ export const make = Effect.gen(function* () {
   }
 
   const final = new LRUCache<string, Answer.Answer>({ max: settings.cacheCapacity })
+  const clock = yield* Effect.clock
+  // Answers that may change, with the time their TTL ends; the oldest leaves first when full.
+  const fresh = new Map<string, { readonly answer: Answer.Answer; readonly until: number }>()
+  const keepFresh = (key: string, answer: Answer.Answer, ttl: Duration.Duration) => {
+    fresh.delete(key)
+    if (fresh.size >= settings.cacheCapacity) fresh.delete(fresh.keys().next().value as string)
+    fresh.set(key, { answer, until: clock.unsafeCurrentTimeMillis() + Duration.toMillis(ttl) })
+  }
+  const peek = (call: Call): Answer.Answer | undefined => {
+    const kept = final.get(call.key)
+    if (kept !== undefined) return kept
+    const recent = fresh.get(call.key)
+    if (recent === undefined) return undefined
+    if (clock.unsafeCurrentTimeMillis() < recent.until) return recent.answer
+    fresh.delete(call.key)
+    return undefined
+  }
   // The cache's lookup gets a key only: the call it stands for waits here while it is asked.
   const asked = new Map<string, Call>()
 
@@ -146,6 +165,10 @@ export const make = Effect.gen(function* () {
         const call = asked.get(key) as Call
         return Effect.map(fetch(call), (answer): Entry => {
           if (answer.terminal) final.set(key, answer)
+          else {
+            const ttl = timeToLive(answer)
+            if (Duration.greaterThan(ttl, Duration.zero)) keepFresh(key, answer, ttl)
+          }
           return { answer, generation: ++generation }
         })
       }),
@@ -164,7 +187,7 @@ export const make = Effect.gen(function* () {
             : { answer: either.left.answer, source: either.left.generation > started ? "coalesced" : ("hit" as const) }
       ).pipe(Effect.ensuring(Effect.sync(() => asked.delete(call.key))))
     })
-  return { peek: (call) => final.get(call.key), get } as ReadsShape
+  return { peek, get } as ReadsShape
 })
 
 /** Needs `CdnClient`, `ProxyConfig` and `Shared` (`Shared.none` for a lone replica). */
