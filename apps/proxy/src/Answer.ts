@@ -75,16 +75,19 @@ export interface Kept {
   readonly retryAfterSeconds: number | undefined
   readonly errorType: string | undefined
   readonly terminal: boolean
+  /** When it was kept (epoch ms): another replica keeps it only for what is left of its TTL. Older entries lack it. */
+  readonly keptAt?: number | undefined
 }
 
-/** An answer to keep outside the process. */
-export const keep = (answer: Answer): Kept => ({
+/** An answer to keep outside the process, kept at `keptAt` (epoch ms). */
+export const keep = (answer: Answer, keptAt: number): Kept => ({
   status: answer.status,
   body: answer.body.toString("utf8"),
   correlationId: answer.correlationId,
   retryAfterSeconds: answer.retryAfterSeconds,
   errorType: answer.errorType,
-  terminal: answer.terminal
+  terminal: answer.terminal,
+  keptAt
 })
 
 /** An answer kept by another replica (in Redis), as it was. */

@@ -12,7 +12,7 @@
  * upstream call: the replica that takes the short lock asks upstream and keeps the answer; the others wait for it.
  */
 import { CdnClient, Content, Operation } from "@org/cdn-core"
-import { Cache, Context, Duration, Effect, Layer } from "effect"
+import { Cache, Clock, Context, Duration, Effect, Layer } from "effect"
 import { LRUCache } from "lru-cache"
 import * as Answer from "./Answer.js"
 import type { Call } from "./Inbound.js"
@@ -36,8 +36,16 @@ export interface ReadsShape {
 
 export class Reads extends Context.Tag("@org/cdn-proxy/Reads")<Reads, ReadsShape>() {}
 
+/** An answer and how old it already was when this replica got it (kept by another replica in Redis). */
+interface Aged {
+  readonly answer: Answer.Answer
+  readonly ageMs: number
+}
+
 interface Entry {
   readonly answer: Answer.Answer
+  /** How long this replica keeps it: its TTL less the age it arrived with. */
+  readonly ttl: Duration.Duration
   /** Which lookup made it: a request that started before it was made waited for it. */
   readonly generation: number
 }
@@ -86,30 +94,35 @@ export const make = Effect.gen(function* () {
   const lockTtl = Duration.seconds(3)
   const waitStep = Duration.millis(20)
 
-  const recall = (key: string) =>
-    Effect.map(shared.recall("answers", key), (kept) => {
-      if (kept !== undefined) metrics.count(Metrics.sharedHits)
-      return kept === undefined ? undefined : Answer.restore(kept)
+  const fromUpstream = (call: Call): Effect.Effect<Aged> =>
+    Effect.map(upstream(call), (answer) => ({ answer, ageMs: 0 }))
+
+  const recall = (key: string): Effect.Effect<Aged | undefined> =>
+    Effect.zipWith(shared.recall("answers", key), Clock.currentTimeMillis, (kept, now) => {
+      if (kept === undefined) return undefined
+      metrics.count(Metrics.sharedHits)
+      // Clocks of two machines differ a little: an age below zero is none.
+      return { answer: Answer.restore(kept), ageMs: kept.keptAt === undefined ? 0 : Math.max(0, now - kept.keptAt) }
     })
 
   // Another replica holds the lock: wait for its answer, then ask upstream ourselves if it never comes.
-  const awaitOther = (call: Call): Effect.Effect<Answer.Answer> => {
+  const awaitOther = (call: Call): Effect.Effect<Aged> => {
     const tries = Math.ceil(Duration.toMillis(lockTtl) / Duration.toMillis(waitStep))
-    const attempt = (left: number): Effect.Effect<Answer.Answer> =>
+    const attempt = (left: number): Effect.Effect<Aged> =>
       Effect.flatMap(Effect.zipRight(Effect.sleep(waitStep), recall(call.key)), (found) =>
-        found !== undefined ? Effect.succeed(found) : left <= 1 ? upstream(call) : attempt(left - 1)
+        found !== undefined ? Effect.succeed(found) : left <= 1 ? fromUpstream(call) : attempt(left - 1)
       )
     return attempt(tries)
   }
 
-  const fetch = (call: Call): Effect.Effect<Answer.Answer> =>
+  const fetch = (call: Call): Effect.Effect<Aged> =>
     !shared.enabled
-      ? upstream(call)
+      ? fromUpstream(call)
       : Effect.flatMap(recall(call.key), (found) => {
           if (found !== undefined) return Effect.succeed(found)
           return Effect.flatMap(shared.lock(call.key, lockTtl), (held) =>
             held
-              ? Effect.tap(upstream(call), (answer) => {
+              ? Effect.tap(fromUpstream(call), ({ answer }) => {
                   const ttl = sharedTtl(answer)
                   return Effect.zipRight(
                     ttl === undefined ? Effect.void : shared.keep("answers", call.key, answer, ttl),
@@ -123,7 +136,7 @@ export const make = Effect.gen(function* () {
   if (!settings.cache) {
     return {
       peek: () => undefined,
-      get: (call) => Effect.map(fetch(call), (answer) => ({ answer, source: "miss" as const }))
+      get: (call) => Effect.map(fetch(call), ({ answer }) => ({ answer, source: "miss" as const }))
     } as ReadsShape
   }
 
@@ -148,31 +161,33 @@ export const make = Effect.gen(function* () {
   // The cache's lookup gets a key only: the call it stands for waits here while it is asked.
   const asked = new Map<string, Call>()
 
-  // Final answers move to the LRU as they arrive: the effect Cache need not keep them.
-  const timeToLive = (answer: Answer.Answer): Duration.Duration =>
-    answer.status >= 200 && answer.status < 300
-      ? answer.terminal
-        ? Duration.zero
-        : settings.runningTtl
-      : answer.errorType === "RequestThrottled"
-        ? settings.throttledTtl
-        : Duration.zero
+  // Final answers move to the LRU as they arrive: the effect Cache need not keep them. Another replica's answer
+  // is kept only for what is left of its TTL, so that no answer is older than its TTL on any replica.
+  const timeToLive = ({ answer, ageMs }: Aged): Duration.Duration => {
+    const ttl =
+      answer.status >= 200 && answer.status < 300
+        ? answer.terminal
+          ? Duration.zero
+          : settings.runningTtl
+        : answer.errorType === "RequestThrottled"
+          ? settings.throttledTtl
+          : Duration.zero
+    return Duration.millis(Math.max(0, Duration.toMillis(ttl) - ageMs))
+  }
 
   const cache = yield* Cache.makeWith({
     capacity: settings.cacheCapacity,
     lookup: (key: string) =>
       Effect.suspend(() => {
         const call = asked.get(key) as Call
-        return Effect.map(fetch(call), (answer): Entry => {
-          if (answer.terminal) final.set(key, answer)
-          else {
-            const ttl = timeToLive(answer)
-            if (Duration.greaterThan(ttl, Duration.zero)) keepFresh(key, answer, ttl)
-          }
-          return { answer, generation: ++generation }
+        return Effect.map(fetch(call), (aged): Entry => {
+          const ttl = timeToLive(aged)
+          if (aged.answer.terminal) final.set(key, aged.answer)
+          else if (Duration.greaterThan(ttl, Duration.zero)) keepFresh(key, aged.answer, ttl)
+          return { answer: aged.answer, ttl, generation: ++generation }
         })
       }),
-    timeToLive: (exit) => (exit._tag === "Success" ? timeToLive(exit.value.answer) : Duration.zero)
+    timeToLive: (exit) => (exit._tag === "Success" ? exit.value.ttl : Duration.zero)
   })
 
   const get = (call: Call): Effect.Effect<Served> =>

@@ -5,7 +5,7 @@
  * down for `/readyz`, and the caller goes on as a lone replica would; ioredis reconnects by itself.
  */
 import * as PersistenceRedis from "@effect/experimental/Persistence/Redis"
-import { Context, Duration, Effect, Layer, Option, Redacted } from "effect"
+import { Clock, Context, Duration, Effect, Layer, Option, Redacted } from "effect"
 import { Redis, type RedisOptions } from "ioredis"
 import * as Answer from "./Answer.js"
 import * as JsonLog from "./JsonLog.js"
@@ -121,7 +121,12 @@ export const redis = (url: Redacted.Redacted<string>): Layer.Layer<Shared, never
             undefined
           ),
         keep: (store, key, answer, ttl) =>
-          guarded(stores[store].set(key, Answer.keep(answer), Option.fromNullable(ttl)), undefined),
+          guarded(
+            Effect.flatMap(Clock.currentTimeMillis, (now) =>
+              stores[store].set(key, Answer.keep(answer, now), Option.fromNullable(ttl))
+            ),
+            undefined
+          ),
         lock: (key, ttl) =>
           guarded(
             Effect.map(

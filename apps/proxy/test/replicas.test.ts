@@ -62,6 +62,20 @@ describe.runIf(available)("three replicas sharing one Redis", () => {
     expect(upstreamCalls(emulator, path)).toHaveLength(1)
   })
 
+  it("a running answer from another replica is kept only for what is left of its TTL (2 s), not a TTL more", async () => {
+    const path = await createOperation(emulator, 60_000)
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+    expect((await get(replicas[0] as RunningProxy, path)).status).toBe(200)
+    await sleep(1_200)
+    // From Redis, 1.2 s old: this replica may keep it for 0.8 s more.
+    expect((await get(replicas[1] as RunningProxy, path)).status).toBe(200)
+    expect(upstreamCalls(emulator, path)).toHaveLength(1)
+    await sleep(1_300)
+    // 2.5 s after the first call: older than the TTL everywhere, so asked again.
+    expect((await get(replicas[1] as RunningProxy, path)).status).toBe(200)
+    expect(upstreamCalls(emulator, path)).toHaveLength(2)
+  }, 10_000)
+
   it("the purge dedupe window is shared: the same purge through another replica gets the first id", async () => {
     const purges = `/subscriptions/${seed.subscriptionId}/endpoints/${seed.endpointId}/purges`
     const body = { Files: ["http://file.example.cn/replicas.png"] }
