@@ -122,8 +122,9 @@ export const authenticate = (tokens: Tokens, header: string | undefined): Either
 /**
  * `authenticate` with a memory of the headers it accepted: a poller sends the same header again and again, and a
  * repeat is let in without hashing it. Only accepted headers are kept (a refused one always takes the full path,
- * so nobody can fill the memory without a valid token), at most `capacity` of them. A Map compares two strings only
- * when their hashes match, so the time of a refusal still says nothing about how much of a token was right.
+ * so nobody can fill the memory without a valid token), at most `capacity` of them, of at most 512 characters.
+ * A Map compares two strings only when their hashes match, so the time of a refusal still says nothing about how
+ * much of a token was right.
  */
 export const authenticator = (
   tokens: Tokens,
@@ -136,7 +137,8 @@ export const authenticator = (
       if (known !== undefined) return known
     }
     const outcome = authenticate(tokens, header)
-    if (header !== undefined && Either.isRight(outcome)) {
+    // A valid token padded with spaces is still valid: only headers of a sane length are kept.
+    if (header !== undefined && header.length <= 512 && Either.isRight(outcome)) {
       // Spellings of a valid token (the scheme's case, spaces) are few; a full memory starts again.
       if (accepted.size >= capacity) accepted.clear()
       accepted.set(header, outcome)
