@@ -146,6 +146,15 @@ const goals = []
     busiest = Math.max(busiest, i - j + 1)
   }
   const throttled = log.filter((entry) => entry.status === 429).length
+  // A Redis operation that failed or timed out spends from the replica's own limiter: say how often it happened.
+  const redisErrors = (
+    await Promise.all(
+      replicas.map(async (replica) => {
+        const text = await (await fetch(`${replica.url}/metrics`)).text()
+        return Number(/^cdn_proxy_redis_errors_total (\d+)$/m.exec(text)?.[1] ?? 0)
+      })
+    )
+  ).reduce((sum, n) => sum + n, 0)
   console.log("\n## Three replicas + Redis: PROXY_UPSTREAM_RATE_LIMIT=20 for all")
   table([
     {
@@ -153,7 +162,8 @@ const goals = []
       "client requests": runs.reduce((sum, run) => sum + run.requests.total, 0),
       "upstream calls": log.length,
       "busiest second": busiest,
-      "throttled upstream": throttled
+      "throttled upstream": throttled,
+      "redis errors": redisErrors
     }
   ])
   goals.push([`global limit 20/s: at most 21 upstream calls in any one-second window`, busiest <= 21, `${busiest}`])

@@ -31,7 +31,13 @@ const measured = Layer.scoped(
     const local =
       perSecond === undefined
         ? undefined
-        : yield* RateLimiter.make({ limit: perSecond, interval: "1 second", algorithm: "token-bucket" })
+        : // A bucket of one call: a bucket of a second's calls would let a burst of them go at once, and then the
+          // refills too, twice the rate within one second.
+          yield* RateLimiter.make({
+            limit: 1,
+            interval: Duration.millis(1000 / perSecond),
+            algorithm: "token-bucket"
+          })
     const limit =
       local === undefined || settings.redisUrl === undefined || perSecond === undefined
         ? local
@@ -58,8 +64,8 @@ const measured = Layer.scoped(
 )
 
 /**
- * One budget for every replica: a token bucket of one token refilled every 1/rate seconds, so that no second sees
- * more than rate + 1 calls, whichever replica makes them. A Redis failure spends from the local limiter instead.
+ * One budget for every replica: a token bucket holding one call, refilled at the rate, so that no second sees more
+ * than rate + 1 calls, whichever replica makes them. A Redis failure spends from the local limiter instead.
  */
 const globalLimit = (
   url: Redacted.Redacted<string>,
@@ -70,10 +76,13 @@ const globalLimit = (
   Effect.gen(function* () {
     const store = SharedLimiterRedis.layerStore({ ...redisOptions(Redacted.value(url)), prefix: "cdn-proxy:upstream:" })
     const shared = Context.get(yield* Layer.build(Layer.provide(SharedLimiter.layer, store)), SharedLimiter.RateLimiter)
-    const window = Duration.millis(Math.max(1, Math.floor(1000 / perSecond)))
+    // A call costs `share` tokens, each refilled in about a millisecond. The store counts a wait in whole tokens from
+    // the moment of asking: with one token per call a call could start up to 1/rate late and land beside the next.
+    const share = Math.max(1, Math.floor(1000 / perSecond))
+    const window = Duration.millis(1000 / perSecond)
     // The wait the shared budget asks for; undefined when Redis cannot say.
     const wait = shared
-      .consume({ key: "budget", algorithm: "token-bucket", onExceeded: "delay", window, limit: 1 })
+      .consume({ key: "budget", algorithm: "token-bucket", onExceeded: "delay", window, limit: share, tokens: share })
       .pipe(
         Effect.timeout("250 millis"),
         Effect.map((result): Duration.Duration | undefined => result.delay),

@@ -7,7 +7,8 @@ import {
   leakedSecrets,
   startEmulator,
   startProxy,
-  tokens
+  tokens,
+  upstreamCalls
 } from "./support.js"
 
 let emulator: Emulator
@@ -21,15 +22,23 @@ afterAll(async () => {
 })
 
 describe("PROXY_UPSTREAM_RATE_LIMIT", () => {
-  it("spaces upstream calls: 6 distinct operations at 2 calls per second take over a second", async () => {
-    const proxy = await startProxy(emulator, { PROXY_UPSTREAM_RATE_LIMIT: "2" })
-    const paths = await Promise.all(Array.from({ length: 6 }, () => createOperation(emulator, 0)))
-    const started = Date.now()
+  it("spaces upstream calls: 12 requests at once at 5 calls per second, never more than 6 in any second", async () => {
+    const proxy = await startProxy(emulator, { PROXY_UPSTREAM_RATE_LIMIT: "5" })
+    const paths = await Promise.all(Array.from({ length: 12 }, () => createOperation(emulator, 0)))
+    emulator.emulator.log.clear()
     const replies = await Promise.all(
       paths.map((path) => call(`${proxy.url}${path}?apiVersion=1.0`, { token: tokens.ci }))
     )
-    expect(replies.map((reply) => reply.status)).toEqual(Array(6).fill(200))
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000)
+    expect(replies.map((reply) => reply.status)).toEqual(Array(12).fill(200))
+    const times = upstreamCalls(emulator)
+      .map((entry) => Date.parse(entry.at))
+      .sort((a, b) => a - b)
+    expect(times).toHaveLength(12)
+    // No burst at the start: a bucket of a second's calls would send 5 at once, then 5 more within the second.
+    const busiest = Math.max(...times.map((start) => times.filter((t) => t >= start && t < start + 1000).length))
+    expect(busiest).toBeLessThanOrEqual(6)
+    // Twelve calls 200 ms apart: at least 11 gaps of the first to the last (less a little timer slack).
+    expect((times.at(-1) as number) - (times[0] as number)).toBeGreaterThanOrEqual(11 * 200 - 50)
     expect(await proxy.stop()).toBe(0)
-  })
+  }, 15_000)
 })
