@@ -72,7 +72,10 @@ export const config: Config.Config<ProxySettings> = Config.all({
   throttledTtl: duration("PROXY_CACHE_THROTTLED_TTL", "2 seconds"),
   upstreamRateLimit: Config.option(
     Config.integer("PROXY_UPSTREAM_RATE_LIMIT").pipe(
-      Config.mapOrFail((n) => (n >= 1 ? Either.right(n) : Either.left(refuse(`must be a whole number >= 1, got ${n}`))))
+      // Calls are spaced a millisecond apart at the least: a management API takes far fewer anyway.
+      Config.mapOrFail((n) =>
+        n >= 1 && n <= 1000 ? Either.right(n) : Either.left(refuse(`must be a whole number from 1 to 1000, got ${n}`))
+      )
     )
   ).pipe(Config.map(Option.getOrUndefined)),
   upstreamConnections: integer("PROXY_UPSTREAM_CONNECTIONS", 64, 1, 1024),

@@ -46,7 +46,8 @@ describe("configuration from the environment", () => {
     ["PORT out of range", "PORT", { PORT: "70000" }],
     ["PROXY_CACHE neither on nor off", "PROXY_CACHE", { PROXY_CACHE: "maybe" }],
     ["PROXY_CACHE_RUNNING_TTL not a duration", "PROXY_CACHE_RUNNING_TTL", { PROXY_CACHE_RUNNING_TTL: "soon" }],
-    ["PROXY_UPSTREAM_RATE_LIMIT zero", "PROXY_UPSTREAM_RATE_LIMIT", { PROXY_UPSTREAM_RATE_LIMIT: "0" }]
+    ["PROXY_UPSTREAM_RATE_LIMIT zero", "PROXY_UPSTREAM_RATE_LIMIT", { PROXY_UPSTREAM_RATE_LIMIT: "0" }],
+    ["PROXY_UPSTREAM_RATE_LIMIT above 1000", "PROXY_UPSTREAM_RATE_LIMIT", { PROXY_UPSTREAM_RATE_LIMIT: "5000" }]
   ]
   it.each(cases)("%s: exits 2 before listening, with one line naming %s", async (_what, variable, change) => {
     const { code, stderr, stdout } = await startWith(change)
