@@ -35,17 +35,14 @@ export interface RequestFields {
   readonly error?: string | undefined
 }
 
-// The same few values (a token's name, a cached answer's correlation id) come back on every poll: each is quoted
-// once. V8 keeps a string's hash in the string, so finding a value that comes back is cheap.
-const quotedOnce = new Map<string, string>()
+// Most values (a token's name, a correlation id) hold nothing JSON must escape: those are quoted without
+// JSON.stringify, and without a memory that every new correlation id would churn.
 const quoted = (value: string): string => {
-  let found = quotedOnce.get(value)
-  if (found === undefined) {
-    found = JSON.stringify(value)
-    if (quotedOnce.size >= 1_000) quotedOnce.clear()
-    quotedOnce.set(value, found)
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i)
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7e) return JSON.stringify(value)
   }
-  return found
+  return `"${value}"`
 }
 
 const field = (name: string, value: string | undefined): string =>

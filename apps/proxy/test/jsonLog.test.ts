@@ -31,7 +31,14 @@ describe("the proxy's JSON lines", () => {
       })
     }
     log.request({ method: "POST", route: "purge", status: 403, durationMs: 1, token: "ci", error: "PermissionDenied" })
+    // Each character JSON must escape, alone in an otherwise plain value.
+    const awkward = ["back\\slash", "tab\there", "del\u007f", "nul\u0000", 'quote"d']
+    for (const correlationId of awkward) {
+      log.request({ method: "GET", route: "operation", status: 200, durationMs: 1, correlationId })
+    }
     const written = lines()
+    expect(written.slice(4).map((line) => line.correlationId)).toEqual(awkward)
+    written.splice(4)
     expect(written).toHaveLength(4)
     for (const line of written.slice(0, 3)) {
       expect(line).toMatchObject({ level: "info", msg: "request", route: "operation", token, cache: "hit" })

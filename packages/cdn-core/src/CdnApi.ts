@@ -394,9 +394,23 @@ export type InputOf<C> = C extends Call<infer In, infer _V, infer _O> ? In : nev
 /** What a call answers, decoded. */
 export type OutputOf<C> = C extends Call<infer _I, infer _V, infer Out> ? Out : never
 
+// Each call's path template, split once: a path is built for every request.
+const templates = new Map<string, ReadonlyArray<string>>()
+
 /** The path of a call, its `{name}` placeholders filled from the checked input. */
-export const pathOf = (call: AnyCall, input: Readonly<Record<string, unknown>>): string =>
-  call.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(input[name])))
+export const pathOf = (call: AnyCall, input: Readonly<Record<string, unknown>>): string => {
+  let parts = templates.get(call.path)
+  if (parts === undefined) {
+    parts = call.path.split(/\{(\w+)\}/)
+    templates.set(call.path, parts)
+  }
+  // Literal text at even indexes, placeholder names at odd ones.
+  let path = parts[0] as string
+  for (let i = 1; i < parts.length; i += 2) {
+    path += encodeURIComponent(String(input[parts[i] as string])) + (parts[i + 1] as string)
+  }
+  return path
+}
 
 /** A call recognised from a request's method and path. */
 export interface Match {

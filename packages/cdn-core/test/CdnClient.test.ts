@@ -441,4 +441,12 @@ describe("CdnApi: a request in the service's own shape reads as the call's input
     expect(CdnApi.match("GET", "/nothing")).toBeUndefined()
     expect([...CdnApi.methodsAt(base)].sort()).toEqual(["DELETE", "GET", "PUT"])
   })
+
+  it("pathOf fills every placeholder, percent-encoded, and keeps the literal text between them", () => {
+    const input = { subscriptionId: "s/1", endpointId: "e 2", operationId: "o?3" }
+    const path = "/subscriptions/s%2F1/endpoints/e%202/operations/o%3F3"
+    // Twice: the template is split once, then reused.
+    for (let i = 0; i < 2; i++) expect(CdnApi.pathOf(CdnApi.calls.getOperation, input)).toBe(path)
+    expect(CdnApi.pathOf(CdnApi.calls.getSubscriptionVolume, { subscriptionId: "s" })).toBe("/subscriptions/s/volume")
+  })
 })
