@@ -61,6 +61,16 @@ export const createOperation = async (emulator: Emulator, durationMs: number): P
 export const upstreamCalls = (emulator: Emulator, path?: string) =>
   emulator.emulator.log.all().filter((entry) => path === undefined || entry.path === path.split("?")[0])
 
+/** When each upstream call reached the emulator (epoch ms), in order. */
+export const upstreamTimes = (emulator: Emulator): Array<number> =>
+  upstreamCalls(emulator)
+    .map((entry) => Date.parse(entry.at))
+    .sort((a, b) => a - b)
+
+/** The most calls in any one-second window of `times` (ordered). */
+export const busiestSecond = (times: ReadonlyArray<number>): number =>
+  Math.max(0, ...times.map((start) => times.filter((t) => t >= start && t < start + 1000).length))
+
 export interface RunningProxy {
   readonly url: string
   readonly child: ChildProcess
