@@ -4,9 +4,8 @@
  * down or unreachable never stops a request: every operation fails fast (no offline queue), counts, marks Redis
  * down for `/readyz`, and the caller goes on as a lone replica would; ioredis reconnects by itself.
  */
-import * as PersistenceRedis from "@effect/experimental/Persistence/Redis"
 import { Clock, Context, Duration, Effect, Layer, Option, Redacted } from "effect"
-import { Redis, type RedisOptions } from "ioredis"
+import type { RedisOptions } from "ioredis"
 import * as Answer from "./Answer.js"
 import * as JsonLog from "./JsonLog.js"
 import * as Metrics from "./Metrics.js"
@@ -75,6 +74,9 @@ export const redis = (url: Redacted.Redacted<string>): Layer.Layer<Shared, never
       const metrics = yield* Metrics.Metrics
       const log = yield* JsonLog.JsonLog
       const options = redisOptions(Redacted.value(url))
+      // Loaded only with REDIS_URL: ioredis alone takes about 20 MB that a lone replica never needs.
+      const { Redis } = yield* Effect.promise(() => import("ioredis"))
+      const PersistenceRedis = yield* Effect.promise(() => import("@effect/experimental/Persistence/Redis"))
       let healthy = true
       const mark = (ok: boolean) => {
         if (ok !== healthy) log.write(ok ? "info" : "warn", ok ? "redis up" : "redis down: serving on our own", {})

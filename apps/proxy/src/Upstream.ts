@@ -5,7 +5,6 @@
  * bucket); should Redis fail, each replica falls back to its own limiter.
  */
 import * as SharedLimiter from "@effect/experimental/RateLimiter"
-import * as SharedLimiterRedis from "@effect/experimental/RateLimiter/Redis"
 import { type CdnClient, CdnConfig, Retry, Transport, TransportClient, UndiciTransport } from "@org/cdn-core"
 import { Context, Duration, Effect, Layer, RateLimiter, Redacted, Schedule } from "effect"
 import * as Metrics from "./Metrics.js"
@@ -74,6 +73,8 @@ const globalLimit = (
   metrics: Metrics.MetricsShape
 ) =>
   Effect.gen(function* () {
+    // Loaded only with REDIS_URL, as in Shared.
+    const SharedLimiterRedis = yield* Effect.promise(() => import("@effect/experimental/RateLimiter/Redis"))
     const store = SharedLimiterRedis.layerStore({ ...redisOptions(Redacted.value(url)), prefix: "cdn-proxy:upstream:" })
     const shared = Context.get(yield* Layer.build(Layer.provide(SharedLimiter.layer, store)), SharedLimiter.RateLimiter)
     // A call costs `share` tokens, each refilled in about a millisecond. The store counts a wait in whole tokens from
