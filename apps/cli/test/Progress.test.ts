@@ -1,5 +1,6 @@
+import { Errors } from "@org/cdn-core"
 import { Operation } from "@org/cdn-core/Operation"
-import { Effect, Schema } from "effect"
+import { Effect, Schema, TestClock, TestContext } from "effect"
 import { afterEach, describe, expect, it, vi } from "vitest"
 import * as Progress from "../src/Progress.js"
 
@@ -50,5 +51,36 @@ describe("Progress, plain lines (not a terminal)", () => {
       `operation ${id}: Processing (33s elapsed, 5 polls)\n`,
       `operation ${id}: Succeeded (35s elapsed, 6 polls)\n`
     ])
+  })
+})
+
+describe("Progress, a live line (a terminal)", () => {
+  it("redraws one line in place as time runs, counts a missed poll, and ends with the final line", async () => {
+    const written: Array<string> = []
+    vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+      written.push(String(chunk))
+      return true
+    })
+    const timeout = new Errors.RequestTimeout({ message: "timed out", method: "GET", url: "/x", timeoutMs: 1 })
+    await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const progress = yield* Progress.make(id, true)
+          yield* progress.report({ operation: operation("Processing"), polls: 1, missedPolls: 0, elapsedMs: 0 })
+          yield* TestClock.adjust("2 seconds")
+          yield* progress.missed({ error: timeout, polls: 2, missedPolls: 1, elapsedMs: 2_000, retryInMs: 1_000 })
+          yield* TestClock.adjust("1 second")
+          yield* progress.report({ operation: operation("Succeeded"), polls: 3, missedPolls: 1, elapsedMs: 3_000 })
+          yield* progress.finish
+        })
+      ).pipe(Effect.provide(TestContext.TestContext))
+    )
+    // Every write starts by clearing the line; only the last one ends it.
+    expect(written.every((text) => text.startsWith("\r\x1b[2K"))).toBe(true)
+    expect(written.slice(0, -1).some((text) => text.endsWith("\n"))).toBe(false)
+    // The elapsed time runs between polls, and a missed poll shows at once.
+    expect(written).toContain(`\r\x1b[2Koperation ${id}: Processing (1s elapsed, 1 poll)`)
+    expect(written).toContain(`\r\x1b[2Koperation ${id}: Processing (2s elapsed, 2 polls, 1 missed)`)
+    expect(written.at(-1)).toBe(`\r\x1b[2Koperation ${id}: Succeeded (3s elapsed, 3 polls, 1 missed)\n`)
   })
 })
