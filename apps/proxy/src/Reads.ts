@@ -1,13 +1,12 @@
 /**
  * Reads (every GET call) as the proxy serves them: one upstream call shared by every concurrent identical request,
  * answers that never change again (a terminal operation, a purge whose items all ended) kept for good, the others
- * for a short TTL, errors not kept except a throttle, briefly. Two well-kept tools, each for what it does best:
- * - effect's `Cache` shares the upstream call between concurrent requests and keeps what may change for its TTL;
- *   every answer, error included, is a value in it, so the TTL can depend on what came back;
- * - `lru-cache` keeps the final answers, bounded, and is read synchronously: the commonest request (a finished
- *   operation polled again) is answered without starting a fiber;
- * - what may change is also readable synchronously until its TTL ends (by the same clock as the `Cache`), so that a
- *   running operation's pollers are answered without a fiber too.
+ * for a short TTL, errors not kept except a throttle, briefly. Each kept answer is read synchronously, so that a
+ * poll answered from memory starts no fiber:
+ * - effect's `Cache` shares the upstream call between concurrent requests (every answer, error included, is a value
+ *   in it); it keeps nothing once the call is done;
+ * - `lru-cache` keeps the final answers, bounded: the commonest request is a finished operation polled again;
+ * - a map keeps what may change until its TTL ends, by the Effect clock.
  * With `REDIS_URL`, a miss asks the replicas' shared store first, and concurrent misses across replicas make one
  * upstream call: the replica that takes the short lock asks upstream and keeps the answer; the others wait for it.
  */
@@ -44,8 +43,6 @@ interface Aged {
 
 interface Entry {
   readonly answer: Answer.Answer
-  /** How long this replica keeps it: its TTL less the age it arrived with. */
-  readonly ttl: Duration.Duration
   /** Which lookup made it: a request that started before it was made waited for it. */
   readonly generation: number
 }
@@ -161,8 +158,8 @@ export const make = Effect.gen(function* () {
   // The cache's lookup gets a key only: the call it stands for waits here while it is asked.
   const asked = new Map<string, Call>()
 
-  // Final answers move to the LRU as they arrive: the effect Cache need not keep them. Another replica's answer
-  // is kept only for what is left of its TTL, so that no answer is older than its TTL on any replica.
+  // How long an answer is kept (final ones go to the LRU instead). Another replica's answer is kept only for what is
+  // left of its TTL, so that no answer is older than its TTL on any replica.
   const timeToLive = ({ answer, ageMs }: Aged): Duration.Duration => {
     const ttl =
       answer.status >= 200 && answer.status < 300
@@ -184,10 +181,11 @@ export const make = Effect.gen(function* () {
           const ttl = timeToLive(aged)
           if (aged.answer.terminal) final.set(key, aged.answer)
           else if (Duration.greaterThan(ttl, Duration.zero)) keepFresh(key, aged.answer, ttl)
-          return { answer: aged.answer, ttl, generation: ++generation }
+          return { answer: aged.answer, generation: ++generation }
         })
       }),
-    timeToLive: (exit) => (exit._tag === "Success" ? exit.value.ttl : Duration.zero)
+    // Kept answers are read by `peek`: the Cache only shares the calls in flight.
+    timeToLive: () => Duration.zero
   })
 
   const get = (call: Call): Effect.Effect<Served> =>
