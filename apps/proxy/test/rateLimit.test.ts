@@ -35,8 +35,9 @@ describe("PROXY_UPSTREAM_RATE_LIMIT", () => {
     expect(times).toHaveLength(12)
     // No burst at the start: a bucket of a second's calls would send 5 at once, then 5 more within the second.
     expect(busiestSecond(times)).toBeLessThanOrEqual(6)
-    // Twelve calls 200 ms apart: at least 11 gaps of the first to the last (less a little timer slack).
-    expect((times.at(-1) as number) - (times[0] as number)).toBeGreaterThanOrEqual(11 * 200 - 50)
+    // Twelve calls 200 ms apart span 2.2 s (a burst of 5 would span 1.4 s); the first call's new connection may
+    // land it late, so one gap of slack.
+    expect((times.at(-1) as number) - (times[0] as number)).toBeGreaterThanOrEqual(10 * 200)
     expect(await proxy.stop()).toBe(0)
   }, 15_000)
 })
