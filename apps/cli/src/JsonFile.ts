@@ -1,21 +1,23 @@
 /**
- * A JSON document from a file, or from stdin for `-`: what `cache-rules set` and `access-control set` read.
+ * A JSON document from a file, or from stdin for `-`: what `cache-rules set` and `access-control set` read. Read as
+ * strictly as the service's own body would be (`Wire.readJson`: valid UTF-8, no key twice).
  */
-import { text } from "node:stream/consumers"
+import { buffer } from "node:stream/consumers"
 import { FileSystem } from "@effect/platform/FileSystem"
 import { bounded } from "@org/cdn-core/Errors"
-import { Effect } from "effect"
+import * as Wire from "@org/cdn-core/Wire"
+import { Effect, Either } from "effect"
 import { UsageError } from "./CliErrors.js"
 
 /** The parsed JSON of `path` (`-`: stdin); a usage error naming the option when it cannot be read or parsed. */
 export const read = (option: string, path: string): Effect.Effect<unknown, UsageError, FileSystem> =>
   (path === "-"
     ? Effect.tryPromise({
-        try: () => text(process.stdin),
+        try: () => buffer(process.stdin),
         catch: () => new UsageError({ message: `${option} -: cannot read stdin` })
       })
     : FileSystem.pipe(
-        Effect.flatMap((fs) => fs.readFileString(path)),
+        Effect.flatMap((fs) => fs.readFile(path)),
         Effect.mapError(
           (error) =>
             new UsageError({
@@ -24,10 +26,15 @@ export const read = (option: string, path: string): Effect.Effect<unknown, Usage
         )
       )
   ).pipe(
-    Effect.flatMap((content) =>
-      Effect.try({
-        try: () => JSON.parse(content) as unknown,
-        catch: () => new UsageError({ message: `${option}: ${bounded(path, 200)} is not JSON` })
+    Effect.flatMap((bytes: Uint8Array) =>
+      Either.match(Wire.readJson(bytes), {
+        onLeft: (refused) =>
+          Effect.fail(
+            new UsageError({
+              message: `${option}: ${path === "-" ? "stdin" : bounded(path, 200)}: ${refused.message.replace(/^body: /, "")}`
+            })
+          ),
+        onRight: Effect.succeed
       })
     )
   )

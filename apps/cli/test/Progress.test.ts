@@ -39,7 +39,13 @@ describe("Progress, plain lines (not a terminal)", () => {
         Effect.gen(function* () {
           const progress = yield* Progress.make(id, false)
           for (const [index, [status, elapsedMs]] of polls.entries()) {
-            yield* progress.report({ operation: operation(status), polls: index + 1, missedPolls: 0, elapsedMs })
+            yield* progress.report({
+              operation: operation(status),
+              correlationId: undefined,
+              polls: index + 1,
+              missedPolls: 0,
+              elapsedMs
+            })
           }
           yield* progress.finish
         })
@@ -66,11 +72,23 @@ describe("Progress, a live line (a terminal)", () => {
       Effect.scoped(
         Effect.gen(function* () {
           const progress = yield* Progress.make(id, true)
-          yield* progress.report({ operation: operation("Processing"), polls: 1, missedPolls: 0, elapsedMs: 0 })
+          yield* progress.report({
+            operation: operation("Processing"),
+            correlationId: undefined,
+            polls: 1,
+            missedPolls: 0,
+            elapsedMs: 0
+          })
           yield* TestClock.adjust("2 seconds")
           yield* progress.missed({ error: timeout, polls: 2, missedPolls: 1, elapsedMs: 2_000, retryInMs: 1_000 })
           yield* TestClock.adjust("1 second")
-          yield* progress.report({ operation: operation("Succeeded"), polls: 3, missedPolls: 1, elapsedMs: 3_000 })
+          yield* progress.report({
+            operation: operation("Succeeded"),
+            correlationId: undefined,
+            polls: 3,
+            missedPolls: 1,
+            elapsedMs: 3_000
+          })
           yield* progress.finish
         })
       ).pipe(Effect.provide(TestContext.TestContext))

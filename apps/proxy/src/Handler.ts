@@ -5,6 +5,7 @@
  * its bytes.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http"
+import { Wire } from "@org/cdn-core"
 import { Either, Runtime } from "effect"
 import * as Answer from "./Answer.js"
 import * as Inbound from "./Inbound.js"
@@ -219,7 +220,7 @@ export const make = (context: HandlerContext) => {
         }
         // Enable, disable and delete carry no body: nothing to read.
         const read =
-          route.call.body === undefined
+          route.call.payload === undefined
             ? (done: (body: Body) => void) => done({ _tag: "Json", json: undefined })
             : (done: (body: Body) => void) => readBody(request, settings.maxBodyBytes, done)
         read((body) => {
@@ -280,11 +281,13 @@ const readBody = (request: IncomingMessage, maxBytes: number, done: (body: Body)
       })
       return
     }
-    try {
-      done({ _tag: "Json", json: JSON.parse(Buffer.concat(chunks).toString("utf8")) })
-    } catch {
-      done({ _tag: "Refused", status: 400, type: "ParameterInvalid", message: "The body is not JSON." })
-    }
+    // Valid UTF-8, valid JSON, no key twice: nothing is read into something else.
+    const json = Wire.readJson(Buffer.concat(chunks))
+    done(
+      Either.isRight(json)
+        ? { _tag: "Json", json: json.right }
+        : { _tag: "Refused", status: 400, type: json.left.type, message: json.left.message }
+    )
   })
   request.on("error", () =>
     done({ _tag: "Refused", status: 400, type: "ParameterInvalid", message: "The body broke off." })

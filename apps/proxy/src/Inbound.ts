@@ -4,6 +4,7 @@
  * so it is cheap and easy to test.
  */
 import { CdnApi, Ids } from "@org/cdn-core"
+import { Either } from "effect"
 
 /** A call of the API, its IDs checked and lower-cased. */
 export interface Call {
@@ -12,8 +13,10 @@ export interface Call {
   readonly call: CdnApi.AnyCall
   /** The path's IDs, lower case: `subscriptionId`, and `endpointId`, `operationId`, … where the path has them. */
   readonly params: Readonly<Record<string, string>>
-  /** The query, first value per name. */
-  readonly query: Readonly<Record<string, string>>
+  /** The query as sent, without its `?`. */
+  readonly rawQuery: string
+  /** A read's input, read from the path and query with the call's own schemas; undefined for a write (its body is read later). */
+  readonly input: unknown
   readonly subscriptionId: string
   readonly endpointId: string | undefined
   /** The path and query as the proxy forwards them: the key of a kept answer. */
@@ -27,7 +30,7 @@ export type Route = Call | { readonly _tag: "Health" } | { readonly _tag: "Ready
 export interface Refused {
   readonly _tag: "Refused"
   readonly status: number
-  readonly type: "ParameterInvalid" | "ParameterMissing"
+  readonly type: "ParameterInvalid" | "ParameterMissing" | "MaliciousItemPathDetected"
   readonly message: string
   /** Set on 405. */
   readonly allow?: string
@@ -115,7 +118,7 @@ export const classify = (method: string, target: string, hasBody: boolean, limit
     const allow = [...new Set(CdnApi.methodsAt(path))].join(", ")
     const route = CdnApi.match(CdnApi.methodsAt(path)[0] ?? "GET", path)
     const name =
-      route === undefined || route === "method" ? "other" : routeName({ ...callOf(route, {}, path), _tag: "Call" })
+      route === undefined || route === "method" ? "other" : routeName({ ...callOf(route, "", path), _tag: "Call" })
     return notAllowed(method, allow, name)
   }
   const params: Record<string, string> = {}
@@ -128,22 +131,30 @@ export const classify = (method: string, target: string, hasBody: boolean, limit
   if (version === undefined) return refused(400, "Query parameter apiVersion is missing.", "ParameterMissing")
   if (version !== "1.0") return refused(400, "Query parameter apiVersion must be 1.0.")
   // A call with a payload needs one; the others may not carry one.
-  if (found.call.body === undefined && hasBody) return refused(400, `A ${method} request here may not carry a body.`)
-  if (found.call.body !== undefined && !hasBody) return refused(400, "The request body is missing.", "ParameterMissing")
-  return callOf(found, parsed, `${path.toLowerCase()}${q < 0 ? "" : `?${query}`}`, params)
+  if (found.call.payload === undefined && hasBody) return refused(400, `A ${method} request here may not carry a body.`)
+  if (found.call.payload !== undefined && !hasBody)
+    return refused(400, "The request body is missing.", "ParameterMissing")
+  const key = `${path.toLowerCase()}${q < 0 ? "" : `?${query}`}`
+  if (found.call.payload !== undefined) return callOf(found, query, key, params, undefined)
+  // A read is whole without a body: its input is read now, strictly, and a request it cannot read is refused here.
+  const input = CdnApi.readRequest(found.call, { params, query, body: undefined })
+  if (Either.isLeft(input)) return refused(400, input.left.message, input.left.type)
+  return callOf(found, query, key, params, input.right)
 }
 
 const callOf = (
   found: CdnApi.Match,
-  query: Record<string, string>,
+  rawQuery: string,
   key: string,
-  params: Record<string, string> = {}
+  params: Record<string, string> = {},
+  input: unknown = undefined
 ): Call => ({
   _tag: "Call",
   name: found.name,
   call: found.call,
   params,
-  query,
+  rawQuery,
+  input,
   subscriptionId: params.subscriptionId ?? "",
   endpointId: params.endpointId,
   key
@@ -162,12 +173,19 @@ const operationRoute = (match: RegExpExecArray, query: string, hasBody: boolean)
   if (parsed.apiVersion !== "1.0") return refused(400, "Query parameter apiVersion must be 1.0.")
   if (hasBody) return refused(400, "A GET request here may not carry a body.")
   const [subscriptionId, endpointId, operationId] = ids.map((id) => id.toLowerCase()) as [string, string, string]
+  const params = { subscriptionId, endpointId, operationId }
+  // The usual poll carries apiVersion alone; anything more is read (and refused) as for any other call.
+  if (query !== "apiVersion=1.0") {
+    const input = CdnApi.readRequest(getOperation, { params, query, body: undefined })
+    if (Either.isLeft(input)) return refused(400, input.left.message, input.left.type)
+  }
   return {
     _tag: "Call",
     name: "getOperation",
     call: getOperation,
-    params: { subscriptionId, endpointId, operationId },
-    query: parsed,
+    params,
+    rawQuery: query,
+    input: params,
     subscriptionId,
     endpointId,
     // The three IDs name the answer: no other call's key looks like this.

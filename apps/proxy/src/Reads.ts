@@ -72,7 +72,7 @@ export const make = Effect.gen(function* () {
 
   /** One upstream call, its outcome (failure included) turned into the answer to give. */
   const upstream = (call: Call): Effect.Effect<Answer.Answer> =>
-    client.request(call.call, call.call.fromRequest({ params: call.params, query: call.query, body: undefined })).pipe(
+    client.request(call.call, call.input).pipe(
       Effect.map((response) =>
         Answer.passThrough(response.status, response.body, response.correlationId, isFinal(call, response.value))
       ),

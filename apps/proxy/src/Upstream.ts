@@ -5,11 +5,12 @@
  * bucket); should Redis fail, each replica falls back to its own limiter.
  */
 import * as SharedLimiter from "@effect/experimental/RateLimiter"
-import { type CdnClient, CdnConfig, Retry, Transport, TransportClient, UndiciTransport } from "@org/cdn-core"
+import { type CdnClient, CdnConfig, Retry, Transport, TransportClient } from "@org/cdn-core"
 import { Context, Duration, Effect, Layer, RateLimiter, Redacted, Schedule } from "effect"
 import * as Metrics from "./Metrics.js"
 import { ProxyConfig } from "./ProxyConfig.js"
 import { redisOptions } from "./Shared.js"
+import * as UndiciTransport from "./UndiciTransport.js"
 
 const outcomeOf = (status: number): string =>
   status < 300 ? "ok" : status === 429 ? "http_429" : status < 500 ? "http_4xx" : "http_5xx"

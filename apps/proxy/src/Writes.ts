@@ -1,11 +1,12 @@
 /**
- * Writes (purge, preload, endpoint changes) as the proxy forwards them: the body already parsed, the call's own input
- * check before anything goes upstream (a bad body is a 400 in the service's shape), `CdnClient` re-sending only when
+ * Writes (purge, preload, endpoint changes) as the proxy forwards them: the body read with the call's own payload
+ * schema, strictly, before anything goes upstream (what cannot be read exactly is a 400 in the service's shape naming
+ * the field, never rewritten into something that can), `CdnClient` re-sending only when
  * the service certainly did not carry the write out, and for a purge or a preload the dedupe window.
  */
 import { createHash } from "node:crypto"
-import { CdnClient } from "@org/cdn-core"
-import { Context, Duration, Effect, Layer } from "effect"
+import { CdnApi, CdnClient } from "@org/cdn-core"
+import { Context, Duration, Effect, Either, Layer, Schema } from "effect"
 import * as Answer from "./Answer.js"
 import { Dedupe, singleFlight } from "./Dedupe.js"
 import type { Call } from "./Inbound.js"
@@ -44,19 +45,28 @@ export const make = Effect.gen(function* () {
   const retryAfterSeconds = Math.max(1, Math.ceil(Duration.toSeconds(settings.throttledTtl)))
   const shared = singleFlight<Answer.Answer>()
 
-  const forward = (call: Call, body: unknown): Effect.Effect<Answer.Answer> =>
-    client.request(call.call, call.call.fromRequest({ params: call.params, query: call.query, body })).pipe(
+  // The input goes upstream through the client, which encodes it with the same schema it was read with.
+  const forward = (call: Call, input: unknown): Effect.Effect<Answer.Answer> =>
+    client.request(call.call, input).pipe(
       Effect.map((response) => Answer.passThrough(response.status, response.body, response.correlationId, false)),
       Effect.catchAll((error) => Effect.succeed(Answer.fromCdnError(error, retryAfterSeconds)))
     )
 
   const send: WritesShape["send"] = (token, call, body) => {
+    const read = CdnApi.readRequest(call.call, { params: call.params, query: call.rawQuery, body })
+    if (Either.isLeft(read)) {
+      const refused = Answer.failure(400, read.left.type, read.left.message)
+      return Effect.succeed({ answer: refused, deduped: false })
+    }
+    const input = read.right
     const window = settings.purgeDedupeSeconds
     if (window === 0 || !deduped.has(call.name))
-      return Effect.map(forward(call, body), (answer) => ({ answer, deduped: false }))
-    // The token's name, the call, its path and its body: a digest, so that no body sits in memory or in Redis as is.
+      return Effect.map(forward(call, input), (answer) => ({ answer, deduped: false }))
+    // The token's name, the call, its path and the body as it goes upstream (so any casing of the same request is the
+    // same): a digest, so that no body sits in memory or in Redis as is.
+    const wire = call.call.payload === undefined ? null : Schema.encodeUnknownSync(call.call.payload)(input)
     const key = createHash("sha256")
-      .update(`${token}\n${call.key}\n${canonical(body)}`)
+      .update(`${token}\n${call.key}\n${canonical(wire)}`)
       .digest("hex")
     return Effect.flatMap(store.recall(key), (kept) => {
       if (kept !== undefined) {
@@ -67,7 +77,7 @@ export const make = Effect.gen(function* () {
       return Effect.map(
         shared(
           key,
-          Effect.tap(forward(call, body), (answer) =>
+          Effect.tap(forward(call, input), (answer) =>
             answer.status >= 200 && answer.status < 300 ? store.keep(key, answer, window) : Effect.void
           )
         ),

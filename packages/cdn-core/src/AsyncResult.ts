@@ -11,15 +11,13 @@ import { OperationStatus } from "./Operation.js"
 /** What the service tracks the work under. */
 export class AsyncInfo extends Schema.Class<AsyncInfo>("AsyncInfo")({
   taskTrackId: Schema.propertySignature(OperationId).pipe(Schema.fromKey("TaskTrackId")),
-  taskStatus: Schema.optionalWith(OperationStatus, { default: () => "NotSet" as const }).pipe(
-    Schema.fromKey("TaskStatus")
-  )
+  taskStatus: Schema.propertySignature(OperationStatus).pipe(Schema.fromKey("TaskStatus"))
 }) {}
 
 /** The answer of an accepted write. */
 export class AsyncResult extends Schema.Class<AsyncResult>("AsyncResult")({
   succeeded: Schema.propertySignature(LenientBoolean).pipe(Schema.fromKey("Succeeded")),
-  isAsync: Schema.optionalWith(LenientBoolean, { default: () => true }).pipe(Schema.fromKey("IsAsync")),
+  isAsync: Schema.propertySignature(LenientBoolean).pipe(Schema.fromKey("IsAsync")),
   asyncInfo: Schema.optionalWith(Schema.NullOr(AsyncInfo), { default: () => null }).pipe(Schema.fromKey("AsyncInfo"))
 }) {
   /** The id to follow with get-operation (and get-purge, get-preload); undefined when the service gave none. */
@@ -27,3 +25,10 @@ export class AsyncResult extends Schema.Class<AsyncResult>("AsyncResult")({
     return this.asyncInfo?.taskTrackId
   }
 }
+
+/** An accepted write as the calls read it: work the service runs on (`IsAsync`) must name what it tracks it under. */
+export const AcceptedAnswer = AsyncResult.pipe(
+  Schema.filter((result) =>
+    !result.isAsync || result.asyncInfo !== null ? true : { path: ["AsyncInfo"], message: "is missing" }
+  )
+)

@@ -3,39 +3,59 @@
  * what comes back. `CdnClient` derives a typed method from each; the emulator and the proxy route by them.
  * Adding a call is one entry here.
  */
-import type { Schema } from "effect"
-import { AsyncResult } from "./AsyncResult.js"
+import { Effect, Either, type ParseResult, Schema } from "effect"
+import { AcceptedAnswer } from "./AsyncResult.js"
 import {
   AccessControl,
   AccessControlInput,
-  accessControlBody,
+  AccessControlPayload,
   CachePolicy,
   CachePolicyInput,
-  cachePolicyBody
+  CachePolicyPayload
 } from "./Configuration.js"
-import { PreloadInput, PreloadRef, PreloadResult, PurgeInput, PurgeRef, PurgeResult, purgeBody } from "./Content.js"
+import {
+  PreloadInput,
+  PreloadPayload,
+  PreloadRef,
+  PreloadResult,
+  PurgeInput,
+  PurgePayload,
+  PurgeRef,
+  PurgeResult
+} from "./Content.js"
 import {
   CreateEndpointInput,
-  createEndpointBody,
+  CreateEndpointPayload,
   Endpoint,
   EndpointList,
   EndpointRef,
   SubscriptionRef,
   UpdateEndpointInput,
-  updateEndpointBody
+  UpdateEndpointPayload
 } from "./Endpoints.js"
-import { BindCertificateInput, bindBody, Certificate, UploadCertificateInput, uploadBody } from "./Https.js"
+import { InvalidInput } from "./Errors.js"
+import {
+  BindCertificateInput,
+  BindCertificatePayload,
+  Certificate,
+  UploadCertificateInput,
+  UploadCertificatePayload,
+  validityProblem
+} from "./Https.js"
+import { anyCase } from "./internal/lenient.js"
 import { Operation, OperationRef } from "./Operation.js"
 import {
+  BandwidthQuery,
   EndpointBandwidth,
   EndpointBandwidthInput,
   EndpointVolume,
   EndpointVolumeInput,
   SubscriptionVolume,
   SubscriptionVolumeInput,
-  trafficQuery
+  VolumeQuery
 } from "./Traffic.js"
 import type { Method } from "./Transport.js"
+import { type RequestRefused, refusalOf, refused } from "./Wire.js"
 
 /** The API version every call carries. */
 export const apiVersion = "1.0"
@@ -46,13 +66,6 @@ export const apiVersion = "1.0"
  */
 export type Permission = "read" | "purge" | "manage"
 
-/** A request as it arrives at a server: the path's placeholders, the query (first value per name), the JSON body. */
-export interface WireRequest {
-  readonly params: Readonly<Record<string, string>>
-  readonly query: Readonly<Record<string, string>>
-  readonly body: unknown
-}
-
 /** One call of the API. */
 export interface Call<In, Valid, Out> {
   readonly method: Method
@@ -61,45 +74,49 @@ export interface Call<In, Valid, Out> {
   readonly permission: Permission
   /** One line for a person: what the call does. */
   readonly summary: string
-  /** Checks and normalises what the caller gives (GUIDs lower-cased, URLs and ranges checked). */
+  /** Checks and normalises what a caller of the library gives (GUIDs lower-cased, URLs and ranges checked). */
   readonly input: Schema.Schema<Valid, In>
-  /** Query parameters besides `apiVersion`. */
-  readonly query?: (input: Valid) => ReadonlyArray<readonly [string, string]>
-  /** The JSON payload of a write. */
-  readonly body?: (input: Valid) => unknown
-  /** Reads a 2xx answer. */
+  /**
+   * The JSON body of a write, both ways: the client encodes it from the checked input, and whoever receives one (the
+   * proxy, the emulator, the CLI's files) decodes it with the same schema, strictly (see `Wire`).
+   */
+  readonly payload?: Schema.Schema<unknown, unknown>
+  /** The query besides `apiVersion`, both ways, as for `payload`. */
+  readonly query?: Schema.Schema<unknown, Readonly<Record<string, string>>>
+  /** A check of the input that reads the clock (a certificate's validity), made before anything is sent. */
+  readonly check?: (input: Valid) => Effect.Effect<void, InvalidInput>
+  /** Reads a 2xx answer, its keys in any case. */
   readonly success: Schema.Schema<Out, unknown>
-  /** The caller's input from a request in the service's own shape (what a proxy receives); checked by `input`. */
-  readonly fromRequest: (request: WireRequest) => unknown
 }
 
 /** Any call, for code that handles them all alike (routing, permissions). */
 // biome-ignore lint/suspicious/noExplicitAny: the table holds calls of every input and output type.
 export type AnyCall = Call<any, any, any>
 
-const call = <In, Valid, Out, OutI>(
-  description: Omit<Call<In, Valid, Out>, "success" | "fromRequest"> & {
+const call = <In, Valid, Out, OutI, Payload, PayloadI, Query, QueryI extends Readonly<Record<string, string>>>(
+  description: Omit<Call<In, Valid, Out>, "success" | "payload" | "query"> & {
     readonly success: Schema.Schema<Out, OutI>
-    readonly fromRequest?: (request: WireRequest) => unknown
+    readonly payload?: Schema.Schema<Payload, PayloadI>
+    readonly query?: Schema.Schema<Query, QueryI>
   }
 ): Call<In, Valid, Out> =>
-  ({ fromRequest: (request: WireRequest) => request.params, ...description }) as Call<In, Valid, Out>
+  ({
+    ...description,
+    // Every answer is read through the one reader: keys in any case, both published spellings.
+    success: anyCase(description.success)
+  }) as unknown as Call<In, Valid, Out>
 
-// A field of a JSON body, whatever the body is.
-const field = (value: unknown, name: string): unknown =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)[name]
-    : undefined
-
-const list = (value: unknown): unknown => (Array.isArray(value) ? value : value === undefined ? [] : value)
-const bool = (value: unknown): unknown => (value === "true" ? true : value === "false" ? false : value)
-
-const trafficFromRequest = (request: WireRequest) => ({
-  ...request.params,
-  ...(request.query.granularity === undefined ? {} : { granularity: request.query.granularity }),
-  startTime: request.query.startTime,
-  endTime: request.query.endTime
-})
+// A certificate expired or not yet valid is refused on the caller's clock (Effect's, so tests can set it).
+const checkValidity = (input: { readonly certificate: string }) =>
+  Effect.flatMap(
+    Effect.clockWith((clock) => clock.currentTimeMillis),
+    (now) => {
+      const problem = validityProblem(input.certificate, now)
+      return problem === undefined
+        ? Effect.void
+        : Effect.fail(new InvalidInput({ field: "certificate", message: problem }))
+    }
+  )
 
 const endpoints = "/subscriptions/{subscriptionId}/endpoints"
 const endpoint = `${endpoints}/{endpointId}`
@@ -122,16 +139,8 @@ export const calls = {
     permission: "manage",
     summary: "create an endpoint",
     input: CreateEndpointInput,
-    body: createEndpointBody,
-    success: Endpoint,
-    fromRequest: ({ params, body }) => ({
-      ...params,
-      customDomain: field(body, "CustomDomain"),
-      icp: field(body, "ICP"),
-      originAddresses: field(field(body, "Origin"), "Addresses"),
-      serviceType: field(body, "ServiceType"),
-      ...(field(body, "Host") === undefined ? {} : { host: field(body, "Host") })
-    })
+    payload: CreateEndpointPayload,
+    success: Endpoint
   }),
   /** One endpoint: its settings and status. */
   getEndpoint: call({
@@ -149,18 +158,8 @@ export const calls = {
     permission: "manage",
     summary: "change an endpoint's origin or host header",
     input: UpdateEndpointInput,
-    body: updateEndpointBody,
-    success: AsyncResult,
-    fromRequest: ({ params, body }) => {
-      const settings = field(body, "EndpointSettings")
-      const addresses = field(field(settings, "Origin"), "Addresses")
-      const host = field(settings, "Host")
-      return {
-        ...params,
-        ...(addresses === undefined ? {} : { originAddresses: addresses }),
-        ...(host === undefined ? {} : { host })
-      }
-    }
+    payload: UpdateEndpointPayload,
+    success: AcceptedAnswer
   }),
   /** Deletes an endpoint (202: follow the operation). */
   deleteEndpoint: call({
@@ -169,7 +168,7 @@ export const calls = {
     permission: "manage",
     summary: "delete an endpoint",
     input: EndpointRef,
-    success: AsyncResult
+    success: AcceptedAnswer
   }),
   /** Starts serving (202: follow the operation). */
   enableEndpoint: call({
@@ -178,7 +177,7 @@ export const calls = {
     permission: "manage",
     summary: "enable an endpoint",
     input: EndpointRef,
-    success: AsyncResult
+    success: AcceptedAnswer
   }),
   /** Stops serving (202: follow the operation). */
   disableEndpoint: call({
@@ -187,7 +186,7 @@ export const calls = {
     permission: "manage",
     summary: "disable an endpoint",
     input: EndpointRef,
-    success: AsyncResult
+    success: AcceptedAnswer
   }),
   /** Purges files and directories from the CDN's caches; `taskTrackId` is the purge id and the operation id. */
   purge: call({
@@ -196,13 +195,8 @@ export const calls = {
     permission: "purge",
     summary: "purge files and directories",
     input: PurgeInput,
-    body: purgeBody,
-    success: AsyncResult,
-    fromRequest: ({ params, body }) => ({
-      ...params,
-      ...(field(body, "Files") === undefined ? {} : { files: field(body, "Files") }),
-      ...(field(body, "Directories") === undefined ? {} : { directories: field(body, "Directories") })
-    })
+    payload: PurgePayload,
+    success: AcceptedAnswer
   }),
   /** The per-item results of a purge. */
   getPurge: call({
@@ -220,9 +214,8 @@ export const calls = {
     permission: "purge",
     summary: "preload files",
     input: PreloadInput,
-    body: (input) => ({ Files: input.files }),
-    success: AsyncResult,
-    fromRequest: ({ params, body }) => ({ ...params, files: field(body, "Files") })
+    payload: PreloadPayload,
+    success: AcceptedAnswer
   }),
   /** The per-item results of a preload. */
   getPreload: call({
@@ -249,9 +242,8 @@ export const calls = {
     permission: "read",
     summary: "an endpoint's traffic volume",
     input: EndpointVolumeInput,
-    query: trafficQuery,
-    success: EndpointVolume,
-    fromRequest: trafficFromRequest
+    query: VolumeQuery,
+    success: EndpointVolume
   }),
   /** An endpoint's bandwidth (Mbps) over the range, with peaks and valleys. */
   getEndpointBandwidth: call({
@@ -260,9 +252,8 @@ export const calls = {
     permission: "read",
     summary: "an endpoint's bandwidth",
     input: EndpointBandwidthInput,
-    query: trafficQuery,
-    success: EndpointBandwidth,
-    fromRequest: trafficFromRequest
+    query: BandwidthQuery,
+    success: EndpointBandwidth
   }),
   /** A subscription's volume: one series per domain, and totals. */
   getSubscriptionVolume: call({
@@ -271,9 +262,8 @@ export const calls = {
     permission: "read",
     summary: "a subscription's traffic volume, per domain",
     input: SubscriptionVolumeInput,
-    query: trafficQuery,
-    success: SubscriptionVolume,
-    fromRequest: trafficFromRequest
+    query: VolumeQuery,
+    success: SubscriptionVolume
   }),
   /** An endpoint's cache rules. */
   getCacheRules: call({
@@ -291,23 +281,8 @@ export const calls = {
     permission: "manage",
     summary: "set an endpoint's cache rules",
     input: CachePolicyInput,
-    body: cachePolicyBody,
-    success: AsyncResult,
-    fromRequest: ({ params, body }) => ({
-      ...params,
-      rules: Array.isArray(field(body, "Rules"))
-        ? (field(body, "Rules") as Array<unknown>).map((rule) => ({
-            type: field(rule, "Type"),
-            items: list(field(rule, "Items")),
-            ttl: typeof field(rule, "TTL") === "string" ? Number(field(rule, "TTL")) : field(rule, "TTL")
-          }))
-        : field(body, "Rules"),
-      ...Object.fromEntries(
-        (["IgnoreCacheControl", "IgnoreQueryString", "IgnoreCookie"] as const)
-          .filter((name) => field(body, name) !== undefined)
-          .map((name) => [`${name[0]?.toLowerCase()}${name.slice(1)}`, bool(field(body, name))])
-      )
-    })
+    payload: CachePolicyPayload,
+    success: AcceptedAnswer
   }),
   /** An endpoint's access control: forbidden IPs and referer control. */
   getAccessControl: call({
@@ -325,26 +300,8 @@ export const calls = {
     permission: "manage",
     summary: "set an endpoint's access control",
     input: AccessControlInput,
-    body: accessControlBody,
-    success: AsyncResult,
-    fromRequest: ({ params, body }) => {
-      const referer = field(body, "RefererControl")
-      const type = field(referer, "RefererControlType")
-      return {
-        ...params,
-        forbiddenIps: list(field(body, "ForbiddenIps")),
-        ...(referer === undefined || referer === null
-          ? {}
-          : {
-              refererControl: {
-                enabled: bool(field(referer, "Enabled")),
-                type: type === "AllowedList" ? "AllowList" : type,
-                referers: list(field(referer, "Referers")),
-                pathPatterns: list(field(referer, "PathPatterns"))
-              }
-            })
-      }
-    }
+    payload: AccessControlPayload,
+    success: AcceptedAnswer
   }),
   /** Uploads a certificate and its private key to the subscription (checked first: they parse, pair, are valid). */
   uploadCertificate: call({
@@ -353,17 +310,9 @@ export const calls = {
     permission: "manage",
     summary: "upload an HTTPS certificate",
     input: UploadCertificateInput,
-    body: uploadBody,
-    success: Certificate,
-    fromRequest: ({ params, body }) => {
-      const name = field(body, "CertificateName") ?? field(body, "Name")
-      return {
-        ...params,
-        certificate: field(body, "PublicCertificate"),
-        privateKey: field(body, "PrivateKey"),
-        ...(name === undefined ? {} : { name })
-      }
-    }
+    payload: UploadCertificatePayload,
+    check: checkValidity,
+    success: Certificate
   }),
   /** Binds an uploaded certificate to an endpoint (202: follow the operation). */
   bindCertificate: call({
@@ -372,17 +321,8 @@ export const calls = {
     permission: "manage",
     summary: "bind a certificate to an endpoint",
     input: BindCertificateInput,
-    body: bindBody,
-    success: AsyncResult,
-    fromRequest: ({ params, body }) => ({
-      ...params,
-      endpointId: field(body, "EndpointId"),
-      certificateId: field(body, "CertificateId"),
-      ...(field(body, "OriginProtocol") === undefined ? {} : { originProtocol: field(body, "OriginProtocol") }),
-      ...(field(body, "AutoHttpsRedirect") === undefined
-        ? {}
-        : { autoHttpsRedirect: bool(field(body, "AutoHttpsRedirect")) })
-    })
+    payload: BindCertificatePayload,
+    success: AcceptedAnswer
   })
 } as const
 
@@ -453,4 +393,101 @@ export const match = (method: string, path: string): Match | "method" | undefine
     return { name: route.name, call: route.call, params }
   }
   return pathKnown ? "method" : undefined
+}
+
+/** A call's input once checked: what the client sends, and what a server reading a request gets. */
+export type ValidOf<C> = C extends Call<infer _I, infer Valid, infer _O> ? Valid : never
+
+/** A request as it arrives at a server. */
+export interface ReceivedRequest {
+  /** The path's placeholders (`subscriptionId`, `endpointId`, …), as `match` found them. */
+  readonly params: Readonly<Record<string, string>>
+  /** The query as sent, without its `?`. */
+  readonly query: string
+  /** The JSON body (`Wire.readJson`); undefined when the request had none. */
+  readonly body: unknown
+}
+
+interface Readers {
+  readonly input: (value: unknown) => Either.Either<unknown, ParseResult.ParseError>
+  readonly payload: ((value: unknown) => Either.Either<unknown, ParseResult.ParseError>) | undefined
+  readonly query: ((value: unknown) => Either.Either<unknown, ParseResult.ParseError>) | undefined
+}
+
+const readers = new Map<AnyCall, Readers>()
+const readersOf = (call: AnyCall): Readers => {
+  let found = readers.get(call)
+  if (found === undefined) {
+    const options = { errors: "first" } as const
+    found = {
+      input: Schema.decodeUnknownEither(call.input, options),
+      payload: call.payload === undefined ? undefined : Schema.decodeUnknownEither(call.payload, options),
+      query: call.query === undefined ? undefined : Schema.decodeUnknownEither(call.query, options)
+    }
+    readers.set(call, found)
+  }
+  return found
+}
+
+// Every string in a body held under a private key's name, or that holds a PEM key: never repeated in a refusal.
+const secretsIn = (value: unknown, key = ""): Array<string> => {
+  if (typeof value === "string") return /privatekey/i.test(key) || value.includes("PRIVATE KEY") ? [value] : []
+  if (Array.isArray(value)) return value.flatMap((item) => secretsIn(item, key))
+  if (typeof value === "object" && value !== null) {
+    return Object.entries(value).flatMap(([name, inner]) => secretsIn(inner, name))
+  }
+  return []
+}
+
+// The query's pairs besides apiVersion, each name once (in any case).
+const queryPairs = (query: string): Either.Either<Record<string, string>, RequestRefused> => {
+  const out: Record<string, string> = {}
+  const seen = new Set<string>()
+  for (const [name, value] of new URLSearchParams(query)) {
+    const lower = name.toLowerCase()
+    if (lower === "apiversion") continue
+    if (seen.has(lower)) {
+      return Either.left(refused("ParameterInvalid", name, `${name}: is given twice in the query`))
+    }
+    seen.add(lower)
+    out[name] = value
+  }
+  return Either.right(out)
+}
+
+/**
+ * The call's input read strictly from a request in the service's own shape (what the proxy, the emulator and the
+ * CLI's files receive): the query and the body decoded with the call's own schemas, then the whole checked as the
+ * client checks it. Anything that cannot be read exactly is refused naming the field; a private key is never repeated.
+ */
+export const readRequest = <C extends AnyCall>(
+  call: C,
+  request: ReceivedRequest
+): Either.Either<ValidOf<C>, RequestRefused> => {
+  const read = readersOf(call)
+  const refuse = (error: ParseResult.ParseError) => Either.left(refusalOf(error, secretsIn(request.body)))
+  const pairs = queryPairs(request.query)
+  if (Either.isLeft(pairs)) return Either.left(pairs.left)
+  let fromQuery: unknown = {}
+  if (read.query !== undefined) {
+    const decoded = read.query(pairs.right)
+    if (Either.isLeft(decoded)) return refuse(decoded.left)
+    fromQuery = decoded.right
+  } else {
+    const [extra] = Object.keys(pairs.right)
+    if (extra !== undefined) {
+      return Either.left(refused("ParameterInvalid", extra, `${extra}: is not a query parameter this call takes`))
+    }
+  }
+  let fromBody: unknown = {}
+  if (read.payload !== undefined) {
+    if (request.body === undefined) return Either.left(refused("ParameterMissing", "body", "body: is missing"))
+    const decoded = read.payload(request.body)
+    if (Either.isLeft(decoded)) return refuse(decoded.left)
+    fromBody = decoded.right
+  } else if (request.body !== undefined) {
+    return Either.left(refused("ParameterInvalid", "body", "body: this call takes none"))
+  }
+  const input = read.input({ ...request.params, ...(fromQuery as object), ...(fromBody as object) })
+  return Either.isLeft(input) ? refuse(input.left) : Either.right(input.right as ValidOf<C>)
 }

@@ -2,6 +2,8 @@
  * Where the service is and how to reach it: base URL, key, timeouts and retry limits.
  */
 import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Redacted } from "effect"
+import type { DurationText } from "./Durations.js"
+import * as Durations from "./Durations.js"
 import { bounded } from "./Errors.js"
 
 /** The production host. */
@@ -49,8 +51,9 @@ export interface CdnConfigInput {
   readonly keyId: string
   readonly keyValue: string | Redacted.Redacted<string>
   readonly baseUrl?: string
-  readonly attemptTimeout?: Duration.DurationInput
-  readonly retry?: Partial<{ [K in keyof RetryLimits]: K extends "maxAttempts" ? number : Duration.DurationInput }>
+  /** In the one duration syntax (`10s`, `500ms`, a number of milliseconds; see `Durations`). */
+  readonly attemptTimeout?: DurationText
+  readonly retry?: Partial<{ [K in keyof RetryLimits]: K extends "maxAttempts" ? number : DurationText }>
 }
 
 const invalid = (path: string, message: string) => ConfigError.InvalidData([path], message)
@@ -99,16 +102,26 @@ export const make = (input: CdnConfigInput): Either.Either<CdnConfigShape, Confi
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
     return Either.left(invalid("retry.maxAttempts", `must be a whole number >= 1, got ${maxAttempts}`))
   }
+  const durations = {
+    attemptTimeout: Durations.decodePositive(input.attemptTimeout ?? defaults.attemptTimeout),
+    "retry.maxElapsed": Durations.decode(retry.maxElapsed ?? defaults.retry.maxElapsed),
+    "retry.baseDelay": Durations.decode(retry.baseDelay ?? defaults.retry.baseDelay),
+    "retry.maxDelay": Durations.decode(retry.maxDelay ?? defaults.retry.maxDelay)
+  }
+  for (const [path, duration] of Object.entries(durations)) {
+    if (Either.isLeft(duration)) return Either.left(invalid(path, duration.left))
+  }
+  const value = (duration: Either.Either<Duration.Duration, string>) => Either.getOrThrow(duration)
   return Either.right({
     baseUrl: baseUrl.right,
     keyId: input.keyId.trim(),
     keyValue,
-    attemptTimeout: Duration.decode(input.attemptTimeout ?? defaults.attemptTimeout),
+    attemptTimeout: value(durations.attemptTimeout),
     retry: {
       maxAttempts,
-      maxElapsed: Duration.decode(retry.maxElapsed ?? defaults.retry.maxElapsed),
-      baseDelay: Duration.decode(retry.baseDelay ?? defaults.retry.baseDelay),
-      maxDelay: Duration.decode(retry.maxDelay ?? defaults.retry.maxDelay)
+      maxElapsed: value(durations["retry.maxElapsed"]),
+      baseDelay: value(durations["retry.baseDelay"]),
+      maxDelay: value(durations["retry.maxDelay"])
     }
   })
 }
@@ -119,7 +132,7 @@ export const layer = (input: CdnConfigInput): Layer.Layer<CdnConfig, ConfigError
 
 /**
  * The settings as `Config`: `AZURE_CDN_BASE_URL`, `AZURE_CDN_KEY_ID`, `AZURE_CDN_KEY_VALUE`,
- * `AZURE_CDN_TIMEOUT`, `AZURE_CDN_MAX_ATTEMPTS`, `AZURE_CDN_MAX_RETRY_TIME` (durations as "10 seconds").
+ * `AZURE_CDN_TIMEOUT`, `AZURE_CDN_MAX_ATTEMPTS`, `AZURE_CDN_MAX_RETRY_TIME` (durations as `10s`, `500ms`, `2 seconds`).
  */
 export const config: Config.Config<CdnConfigShape> = Config.all({
   // Each check sits inside its variable's Config (before any default), so its error names the variable.
@@ -132,12 +145,14 @@ export const config: Config.Config<CdnConfigShape> = Config.all({
     Config.mapOrFail((id) => (id.trim() === "" ? Either.left(refuse("the key ID is empty")) : Either.right(id.trim())))
   ),
   keyValue: Config.redacted(Config.nonEmptyString("AZURE_CDN_KEY_VALUE")),
-  attemptTimeout: Config.duration("AZURE_CDN_TIMEOUT").pipe(Config.withDefault(defaults.attemptTimeout)),
+  attemptTimeout: Durations.config("AZURE_CDN_TIMEOUT", { positive: true }).pipe(
+    Config.withDefault(defaults.attemptTimeout)
+  ),
   maxAttempts: Config.integer("AZURE_CDN_MAX_ATTEMPTS").pipe(
     Config.mapOrFail((n) => (n >= 1 ? Either.right(n) : Either.left(refuse(`must be a whole number >= 1, got ${n}`)))),
     Config.withDefault(defaults.retry.maxAttempts)
   ),
-  maxElapsed: Config.duration("AZURE_CDN_MAX_RETRY_TIME").pipe(Config.withDefault(defaults.retry.maxElapsed))
+  maxElapsed: Durations.config("AZURE_CDN_MAX_RETRY_TIME").pipe(Config.withDefault(defaults.retry.maxElapsed))
 }).pipe(
   Config.map(({ maxAttempts, maxElapsed, ...rest }) => ({
     ...rest,

@@ -3,10 +3,12 @@
  * `EndpointId`/`Settings` as the live service answers; keys in any case, booleans as `true` or `"true"`),
  * and the inputs of create and update.
  */
-import { Schema } from "effect"
+import { ParseResult, Schema } from "effect"
 import { quoted } from "./Errors.js"
 import { EndpointId, SubscriptionId } from "./Ids.js"
-import { CanonicalKeys, LenientArray, LenientBoolean, LenientNumber, OneOf } from "./internal/lenient.js"
+import { LenientBoolean, LenientNumber, NullableList } from "./internal/lenient.js"
+import { hasControl } from "./internal/text.js"
+import * as Wire from "./Wire.js"
 
 /** `Web|Download|VOD|LiveStreaming|ImageProcessing`. */
 export const ServiceTypes = ["Web", "Download", "VOD", "LiveStreaming", "ImageProcessing"] as const
@@ -38,7 +40,7 @@ export class SchemePort extends Schema.Class<SchemePort>("SchemePort")({
 
 /** Where the CDN fetches from. */
 export class Origin extends Schema.Class<Origin>("Origin")({
-  addresses: LenientArray(Schema.String).pipe(Schema.fromKey("Addresses")),
+  addresses: Schema.propertySignature(NullableList(Schema.String)).pipe(Schema.fromKey("Addresses")),
   schemePort: Schema.optional(SchemePort).pipe(Schema.fromKey("SchemePort"))
 }) {}
 
@@ -65,40 +67,15 @@ export class EndpointStatus extends Schema.Class<EndpointStatus>("EndpointStatus
   timeLastUpdated: Schema.optional(Schema.String).pipe(Schema.fromKey("TimeLastUpdated"))
 }) {}
 
-/** An endpoint in the live service's shape (`EndpointId`, `Settings`, `Status`). */
+/** An endpoint in the live service's shape (`EndpointId`, `Settings`, `Status`); read in any case from either. */
 export class EndpointShape extends Schema.Class<EndpointShape>("Endpoint")({
   endpointId: Schema.propertySignature(EndpointId).pipe(Schema.fromKey("EndpointId")),
   settings: Schema.propertySignature(EndpointSettings).pipe(Schema.fromKey("Settings")),
   status: Schema.propertySignature(EndpointStatus).pipe(Schema.fromKey("Status"))
 }) {}
 
-// Every key of the shapes above, so that any casing reads; the documented spellings map onto the live ones.
-const keys = [
-  "EndpointId",
-  "Settings",
-  "Status",
-  "CustomDomain",
-  "Host",
-  "Origin",
-  "Addresses",
-  "SchemePort",
-  "Scheme",
-  "HttpPort",
-  "HttpsPort",
-  "ICP",
-  "ServiceType",
-  "AllowedScheme",
-  "CName",
-  "Enabled",
-  "IcpVerifyStatus",
-  "LifetimeStatus",
-  "CNameConfigured",
-  "FreeTrialExpired",
-  "TimeLastUpdated"
-]
-
-/** An endpoint, read from either published shape; encodes the live one. */
-export const Endpoint = Schema.compose(CanonicalKeys(keys, { Setting: "Settings" }), EndpointShape)
+/** An endpoint; encodes the live shape. Answers are read with their keys in any case (see `CdnApi`). */
+export const Endpoint = EndpointShape
 export type Endpoint = EndpointShape
 
 /** The list call answers a bare array (no paging). */
@@ -117,20 +94,33 @@ const ipv4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/
 export const isHostName = (text: string, wildcard = false): boolean =>
   text.length <= 253 && hostPattern.test(wildcard && text.startsWith("*.") ? text.slice(2) : text)
 
+/** True for a wildcard domain, `*.example.com`. */
+export const isWildcard = (domain: string): boolean => domain.startsWith("*.")
+
 const HostName = (what: string, wildcard: boolean) =>
-  Schema.Trim.pipe(
+  Schema.String.pipe(
     Schema.filter((host) =>
       isHostName(host, wildcard) ? true : `${what} must be a host name such as cdn.example.com, got ${quoted(host)}`
-    )
+    ),
+    Schema.annotations({
+      arbitrary: () => (fc) =>
+        wildcard
+          ? fc.oneof(
+              fc.domain(),
+              fc.domain().map((d) => `*.${d}`)
+            )
+          : fc.domain()
+    })
   )
 
 /** An origin: a host name or an IPv4 address. */
-const OriginAddress = Schema.Trim.pipe(
+const OriginAddress = Schema.String.pipe(
   Schema.filter((address) =>
     isHostName(address) || ipv4.test(address)
       ? true
       : `an origin address must be a host name or an IPv4 address, got ${quoted(address)}`
-  )
+  ),
+  Schema.annotations({ arbitrary: () => (fc) => fc.oneof(fc.domain(), fc.ipV4()) })
 )
 
 const OriginAddresses = Schema.Array(OriginAddress).pipe(
@@ -138,44 +128,101 @@ const OriginAddresses = Schema.Array(OriginAddress).pipe(
   Schema.maxItems(20, { message: () => "at most 20 origin addresses" })
 )
 
-/** `createEndpoint` input. The service then reviews the ICP filing: the endpoint starts `Creating`. */
-export const CreateEndpointInput = Schema.Struct({
-  subscriptionId: SubscriptionId,
-  /** The domain served, e.g. `cdn.example.com` or `*.example.com`. */
-  customDomain: HostName("customDomain", true),
-  /** The ICP filing number of the domain, e.g. `京ICP备16013159号`. */
-  icp: Schema.Trim.pipe(Schema.nonEmptyString({ message: () => "icp: the domain's ICP filing number is required" })),
-  originAddresses: OriginAddresses,
-  /** The host header sent to the origin; default: the custom domain. */
-  host: Schema.optional(HostName("host", false)),
-  serviceType: OneOf(ServiceTypes, "serviceType")
-})
+// Text as given: not empty, nothing around it, no control characters.
+const Text = (what: string) =>
+  Schema.String.pipe(
+    Schema.filter((text) =>
+      text.trim() === ""
+        ? `${what} is required`
+        : text !== text.trim() || hasControl(text)
+          ? `${what} must not have spaces around it or control characters in it`
+          : true
+    ),
+    Schema.annotations({
+      arbitrary: () => (fc) =>
+        fc
+          .string({ minLength: 1, maxLength: 24 })
+          .map((text) => text.trim())
+          .filter((text) => text !== "")
+    })
+  )
+
+/** `{"Addresses": [...]}` on the wire, the list itself in TypeScript. */
+const OriginOnWire = Schema.transform(
+  Wire.object({ addresses: Schema.propertySignature(OriginAddresses).pipe(Schema.fromKey("Addresses")) }),
+  Schema.typeSchema(OriginAddresses),
+  { strict: true, decode: (origin) => origin.addresses, encode: (addresses) => ({ addresses }) }
+)
+
+const CustomDomain = HostName("customDomain", true)
+const Host = HostName("host", false)
+const Icp = Text("icp: the domain's ICP filing number")
+const ServiceType = Wire.OneOf(ServiceTypes)
+
+// The host header defaults to the custom domain; a wildcard domain has no host to default to, so it needs one.
+const withHost = <Fields extends { readonly customDomain: string; readonly host?: string | undefined }, I>(
+  from: Schema.Schema<Fields, I>,
+  hostKey: string
+): Schema.Schema<Fields & { readonly host: string }, I> =>
+  Schema.transformOrFail(from, Schema.typeSchema(from), {
+    strict: false,
+    decode: (fields, _, ast) =>
+      fields.host !== undefined
+        ? ParseResult.succeed(fields as Fields & { readonly host: string })
+        : isWildcard(fields.customDomain)
+          ? ParseResult.fail(
+              new ParseResult.Pointer(
+                hostKey,
+                fields,
+                new ParseResult.Type(
+                  ast,
+                  undefined,
+                  `is required for a wildcard domain (${fields.customDomain}): the origin's host header cannot be a wildcard`
+                )
+              )
+            )
+          : ParseResult.succeed({ ...fields, host: fields.customDomain }),
+    encode: ParseResult.succeed
+  }) as unknown as Schema.Schema<Fields & { readonly host: string }, I>
+
+/**
+ * `createEndpoint` input. The host header sent to the origin defaults to the custom domain; a wildcard domain
+ * (`*.example.com`) needs it given. The service then reviews the ICP filing: the endpoint starts `Creating`.
+ */
+export const CreateEndpointInput = withHost(
+  Schema.Struct({
+    subscriptionId: SubscriptionId,
+    /** The domain served, e.g. `cdn.example.com` or `*.example.com`. */
+    customDomain: CustomDomain,
+    /** The ICP filing number of the domain, e.g. `京ICP备16013159号`. */
+    icp: Icp,
+    originAddresses: OriginAddresses,
+    /** The host header sent to the origin; default: the custom domain (required for a wildcard domain). */
+    host: Schema.optional(Host),
+    serviceType: ServiceType
+  }),
+  "host"
+)
 export type CreateEndpointInput = typeof CreateEndpointInput.Encoded
 
-/** The create body on the wire. */
-export const CreateEndpointBody = Schema.Struct({
-  CustomDomain: Schema.String,
-  Host: Schema.String,
-  ICP: Schema.String,
-  Origin: Schema.Struct({ Addresses: Schema.Array(Schema.String) }),
-  ServiceType: Schema.String
-})
-export type CreateEndpointBody = typeof CreateEndpointBody.Type
-
-export const createEndpointBody = (input: typeof CreateEndpointInput.Type): CreateEndpointBody => ({
-  CustomDomain: input.customDomain,
-  Host: input.host ?? input.customDomain,
-  ICP: input.icp,
-  Origin: { Addresses: input.originAddresses },
-  ServiceType: input.serviceType
-})
+/** The create body, `{"CustomDomain", "Host", "ICP", "Origin": {"Addresses": [...]}, "ServiceType"}`. */
+export const CreateEndpointPayload = withHost(
+  Wire.object({
+    customDomain: Schema.propertySignature(CustomDomain).pipe(Schema.fromKey("CustomDomain")),
+    host: Schema.optional(Host).pipe(Schema.fromKey("Host")),
+    icp: Schema.propertySignature(Icp).pipe(Schema.fromKey("ICP")),
+    originAddresses: Schema.propertySignature(OriginOnWire).pipe(Schema.fromKey("Origin")),
+    serviceType: Schema.propertySignature(ServiceType).pipe(Schema.fromKey("ServiceType"))
+  }),
+  "Host"
+)
 
 /** `updateEndpoint` input: only the origin and the host header can change; give one or both. */
 export const UpdateEndpointInput = Schema.Struct({
   subscriptionId: SubscriptionId,
   endpointId: EndpointId,
   originAddresses: Schema.optional(OriginAddresses),
-  host: Schema.optional(HostName("host", false))
+  host: Schema.optional(Host)
 }).pipe(
   Schema.filter((input) =>
     input.originAddresses !== undefined || input.host !== undefined
@@ -187,28 +234,60 @@ export type UpdateEndpointInput = typeof UpdateEndpointInput.Encoded
 
 /** `Origin`, `HostHeader`, or both as `Origin,HostHeader` (the combined flag is in the current docs only). */
 export const UpdateFlags = ["Origin", "HostHeader", "Origin,HostHeader"] as const
+export type UpdateFlag = (typeof UpdateFlags)[number]
 
-/** The update body on the wire. */
-export const UpdateEndpointBody = Schema.Struct({
-  EndpointSettings: Schema.Struct({
-    Host: Schema.optional(Schema.String),
-    Origin: Schema.optional(Schema.Struct({ Addresses: Schema.Array(Schema.String) }))
-  }),
-  UpdateFlag: Schema.Literal(...UpdateFlags)
+/** The flag that says which of the settings given change. */
+export const updateFlagOf = (settings: { readonly originAddresses?: unknown; readonly host?: unknown }): UpdateFlag =>
+  settings.originAddresses !== undefined && settings.host !== undefined
+    ? "Origin,HostHeader"
+    : settings.host !== undefined
+      ? "HostHeader"
+      : "Origin"
+
+const UpdateOnWire = Wire.object({
+  settings: Schema.propertySignature(
+    Wire.object({
+      host: Schema.optional(Host).pipe(Schema.fromKey("Host")),
+      originAddresses: Schema.optional(OriginOnWire).pipe(Schema.fromKey("Origin"))
+    })
+  ).pipe(Schema.fromKey("EndpointSettings")),
+  flag: Schema.propertySignature(Wire.OneOf(UpdateFlags)).pipe(Schema.fromKey("UpdateFlag"))
 })
-export type UpdateEndpointBody = typeof UpdateEndpointBody.Type
 
-export const updateEndpointBody = (input: typeof UpdateEndpointInput.Type): UpdateEndpointBody => ({
-  EndpointSettings: {
-    ...(input.host === undefined ? {} : { Host: input.host }),
-    ...(input.originAddresses === undefined ? {} : { Origin: { Addresses: input.originAddresses } })
+const UpdateSettings = Schema.Struct({
+  originAddresses: Schema.optional(Schema.typeSchema(OriginAddresses)),
+  host: Schema.optional(Schema.typeSchema(Host))
+})
+
+/**
+ * The update body, `{"EndpointSettings": {"Host"?, "Origin"?: {"Addresses"}}, "UpdateFlag"}`. The flag must name
+ * exactly the settings given: a flag that would change something absent, or leave something given unchanged, is
+ * refused rather than guessed at.
+ */
+export const UpdateEndpointPayload = Schema.transformOrFail(UpdateOnWire, UpdateSettings, {
+  strict: true,
+  decode: (body, _, ast) => {
+    const { settings, flag } = body
+    if (settings.originAddresses === undefined && settings.host === undefined) {
+      return ParseResult.fail(
+        new ParseResult.Pointer("EndpointSettings", body, new ParseResult.Type(ast, body, "give Origin, Host or both"))
+      )
+    }
+    const given = updateFlagOf(settings)
+    return given === flag
+      ? ParseResult.succeed({
+          ...(settings.originAddresses === undefined ? {} : { originAddresses: settings.originAddresses }),
+          ...(settings.host === undefined ? {} : { host: settings.host })
+        })
+      : ParseResult.fail(
+          new ParseResult.Pointer(
+            "UpdateFlag",
+            body,
+            new ParseResult.Type(ast, flag, `is ${flag}, but EndpointSettings gives what ${given} changes`)
+          )
+        )
   },
-  UpdateFlag:
-    input.originAddresses !== undefined && input.host !== undefined
-      ? "Origin,HostHeader"
-      : input.host !== undefined
-        ? "HostHeader"
-        : "Origin"
+  encode: (settings) => ParseResult.succeed({ settings, flag: updateFlagOf(settings) })
 })
 
 /** What identifies a subscription. */

@@ -32,15 +32,21 @@ const knownTypes: ReadonlySet<string> = new Set(ServiceErrorTypes)
 /** True for one of the 19 documented types. */
 export const isServiceErrorType = (type: string): type is ServiceErrorType => knownTypes.has(type)
 
-/** The body of every non-200 answer. `Type` stays open: an undocumented type must still decode. */
+/**
+ * The body of every error answer (and of a 2xx that says `"Succeeded": false`). `Type` stays open: an undocumented
+ * type must still decode. `Succeeded` reads as `false` or `"false"`; keys are read in any case where answers are read.
+ */
 export const ErrorResponse = Schema.Struct({
-  Succeeded: Schema.Literal(false),
+  Succeeded: Schema.Union(Schema.Literal(false), Schema.Literal("false", "False", "FALSE")),
   ErrorInfo: Schema.Struct({
     Type: Schema.String,
     Message: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null })
   })
 })
-export type ErrorResponse = typeof ErrorResponse.Type
+export type ErrorResponse = {
+  readonly Succeeded: false
+  readonly ErrorInfo: { readonly Type: string; readonly Message: string | null }
+}
 
 /** Builds the service's error body. */
 export const errorResponse = (type: string, message: string | null): ErrorResponse => ({

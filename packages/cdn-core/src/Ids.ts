@@ -6,13 +6,14 @@ import { quoted } from "./Errors.js"
 
 const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
-// Lower-case first, then check: upper-case GUIDs are accepted and sent in lower case.
+// Lower-case first, then check: upper-case GUIDs are accepted and sent in lower case (a GUID's case means nothing).
+// Nothing else is changed: a GUID with spaces around it is refused, not trimmed.
 const Guid = (brand: string) =>
-  Schema.Trim.pipe(
-    Schema.compose(Schema.Lowercase),
+  Schema.Lowercase.pipe(
     Schema.pattern(guidPattern, {
       message: (issue) =>
-        `${brand} must be a GUID such as 5dd0413d-a2f9-442a-b836-128d87753fa9, got ${quoted(issue.actual)}`
+        `${brand} must be a GUID such as 5dd0413d-a2f9-442a-b836-128d87753fa9, got ${quoted(issue.actual)}`,
+      arbitrary: () => (fc) => fc.uuid()
     })
   )
 
@@ -29,4 +30,4 @@ export const OperationId = Guid("OperationId").pipe(Schema.brand("OperationId"))
 export type OperationId = typeof OperationId.Type
 
 /** True when the string is a GUID in any case. */
-export const isGuid = (value: string): boolean => guidPattern.test(value.trim().toLowerCase())
+export const isGuid = (value: string): boolean => guidPattern.test(value.toLowerCase())

@@ -1,11 +1,13 @@
 /**
  * The transport for one-shot processes (a CLI): Node's own `http`/`https` request, which costs nothing to load,
  * where fetch and undici first compile an HTTP parser (about 130 ms of a short command). Redirects are never
- * followed (`node:http` does not), each attempt has its own timer, and the body read is bounded.
+ * followed (`node:http` does not), each attempt has its own timer, and the body read is bounded and decoded as every
+ * transport decodes it (`ResponseBody`).
  */
 import type { IncomingMessage } from "node:http"
-import { Effect, Layer } from "effect"
+import { Effect, Either, Layer } from "effect"
 import type { RequestTimeout, TransportError } from "./Errors.js"
+import { collector } from "./ResponseBody.js"
 import {
   brokeOff,
   failedWith,
@@ -13,6 +15,8 @@ import {
   type TransportRequest,
   type TransportResponse,
   timedOut,
+  tooLong,
+  undecodable,
   unreachable
 } from "./Transport.js"
 
@@ -54,27 +58,27 @@ export const send =
           ? process.getBuiltinModule("node:https").request
           : process.getBuiltinModule("node:http").request
       const outgoing = make(url, { method: request.method, headers: request.headers, agent: false }, (incoming) => {
-        const chunks: Array<Buffer> = []
-        let length = 0
         const status = incoming.statusCode ?? 0
         const headers = headersOf(incoming)
+        const correlationId = headers["x-correlation-id"]
+        const body = collector(headers["content-encoding"], maxBodyBytes)
         incoming.on("data", (chunk: Buffer) => {
-          length += chunk.length
-          if (length > maxBodyBytes) {
-            incoming.destroy(new Error(`answer longer than ${maxBodyBytes} bytes`))
-            return
-          }
-          chunks.push(chunk)
+          if (body.add(chunk)) return
+          finish(Effect.fail(tooLong(request, maxBodyBytes, status, correlationId)))
+          incoming.destroy()
         })
-        incoming.on("end", () =>
-          finish(Effect.succeed({ status, headers, body: Buffer.concat(chunks).toString("utf8") }))
-        )
+        incoming.on("end", () => {
+          const text = body.text()
+          finish(
+            Either.isRight(text)
+              ? Effect.succeed({ status, headers, body: text.right })
+              : Effect.fail(undecodable(request, text.left, status, correlationId))
+          )
+        })
         // After the headers, the answer broke off: its status and correlation id are kept.
-        incoming.on("error", (error) =>
-          finish(Effect.fail(brokeOff(request, error, status, headers["x-correlation-id"])))
-        )
+        incoming.on("error", (error) => finish(Effect.fail(brokeOff(request, error, status, correlationId))))
         incoming.on("aborted", () =>
-          finish(Effect.fail(brokeOff(request, new Error("aborted"), status, headers["x-correlation-id"])))
+          finish(Effect.fail(brokeOff(request, new Error("aborted"), status, correlationId)))
         )
       })
       outgoing.on("error", (error) => finish(Effect.fail(failedWith(request, error))))

@@ -22,7 +22,9 @@ const permanentCodes: ReadonlySet<string> = new Set([
   "ERR_TLS_CERT_ALTNAME_INVALID",
   "ERR_BAD_PORT",
   "ERR_NOT_HTTP",
-  "ERR_DECOMPRESSION"
+  "ERR_DECOMPRESSION",
+  "ERR_HEADERS_OVERFLOW",
+  "ERR_BODY_TOO_LONG"
 ])
 
 /** True for a transport failure that no retry can help. */

@@ -1,11 +1,10 @@
 /**
- * How a request is signed: the pure string-to-sign and date format, and the service that signs each attempt.
+ * How a request is signed. The rule's public faces are the string to sign and the signature; `Signer` is the service
+ * that signs every attempt the client sends, so a layer that replaces it changes how every request is signed.
  */
-
-import { createHmac, createSecretKey, type KeyObject } from "node:crypto"
-import { HttpClientRequest, UrlParams } from "@effect/platform"
-import { Clock, Effect, Either, Redacted, Ref } from "effect"
+import { Effect, type Redacted } from "effect"
 import { CdnConfig } from "./CdnConfig.js"
+import { canonicalQuery, hmac, joinParts } from "./internal/signing.js"
 
 /** The header that carries the request time. */
 export const requestDateHeader = "x-azurecdn-request-date"
@@ -26,47 +25,11 @@ export const formatRequestDate = (epochMillis: number): string => {
   return lastFormatted
 }
 
-const ordinal = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
-
-/**
- * The query part of the string to sign: `name:value` pairs with decoded values, a repeated name once with
- * its first value, sorted by name in ordinal (UTF-16 code unit) order, joined with ", ".
- */
-export const canonicalQuery = (params: Iterable<readonly [string, string]>): string => {
-  const first = new Map<string, string>()
-  for (const [name, value] of params) if (!first.has(name)) first.set(name, value)
-  // Most calls carry apiVersion alone: no sort needed.
-  if (first.size === 1) for (const [name, value] of first) return `${name}:${value}`
-  let out = ""
-  for (const name of [...first.keys()].sort(ordinal)) out += `${out === "" ? "" : ", "}${name}:${first.get(name)}`
-  return out
-}
-
-/** The canonical query of a URL's search string (`?a=1&b=2`), as `canonicalQuery` would give it. */
-export const canonicalSearch = (url: URL): string => {
-  const search = url.search
-  if (search.length <= 1) return ""
-  // Values with `%` or `+` need decoding: URLSearchParams does it exactly as the service does.
-  if (search.includes("%") || search.includes("+")) return canonicalQuery(url.searchParams)
-  // The usual call carries apiVersion alone: one pair, nothing to sort or decode.
-  if (!search.includes("&")) {
-    const eq = search.indexOf("=")
-    return eq < 0 ? `${search.slice(1)}:` : `${search.slice(1, eq)}:${search.slice(eq + 1)}`
-  }
-  const pairs: Array<readonly [string, string]> = []
-  for (const part of search.slice(1).split("&")) {
-    if (part === "") continue
-    const eq = part.indexOf("=")
-    pairs.push(eq < 0 ? [part, ""] : [part.slice(0, eq), part.slice(eq + 1)])
-  }
-  return canonicalQuery(pairs)
-}
-
 /** What a signature covers. */
 export interface SignedParts {
   /** The URL path alone, as sent. */
   readonly path: string
-  /** The decoded query pairs, in any order. */
+  /** The decoded query pairs, in any order; a repeated name counts once, with its first value. */
   readonly query: Iterable<readonly [string, string]>
   /** Exactly the string sent in `x-azurecdn-request-date`. */
   readonly date: string
@@ -77,40 +40,8 @@ export interface SignedParts {
 export const stringToSign = (parts: SignedParts): string =>
   joinParts(parts.path, canonicalQuery(parts.query), parts.date, parts.method)
 
-/** The same, with the query already canonical (`canonicalQuery`), for a caller that sends the same query each time. */
-export const joinParts = (path: string, query: string, date: string, method: string): string =>
-  `${path}\r\n${query}\r\n${date}\r\n${method.toUpperCase()}`
-
-// The key's bytes made once per key: HMAC with a KeyObject skips encoding the key string on every signature.
-const secretKeys = new WeakMap<Redacted.Redacted<string>, KeyObject>()
-const secretKeyOf = (keyValue: Redacted.Redacted<string>): KeyObject => {
-  let key = secretKeys.get(keyValue)
-  if (key === undefined) {
-    key = createSecretKey(Buffer.from(Redacted.value(keyValue), "utf8"))
-    secretKeys.set(keyValue, key)
-  }
-  return key
-}
-
-/** HMAC-SHA256 keyed with the key value's UTF-8 bytes, as 64 upper-case hex digits. */
-export const signature = (keyValue: Redacted.Redacted<string>, text: string): string =>
-  createHmac("sha256", secretKeyOf(keyValue)).update(text, "utf8").digest("hex").toUpperCase()
-
-/** `AzureCDN {keyId}:{signature}` */
-export const authorization = (keyId: string, sig: string): string => `AzureCDN ${keyId}:${sig}`
-
-/**
- * The `Authorization` value of one attempt: the path, the query already canonical (`canonicalQuery`, once per
- * call), the date sent and the method. `CdnClient` calls this for every attempt it sends.
- */
-export const signAttempt = (
-  keyId: string,
-  keyValue: Redacted.Redacted<string>,
-  path: string,
-  query: string,
-  date: string,
-  method: string
-): string => authorization(keyId, signature(keyValue, joinParts(path, query, date, method)))
+/** HMAC-SHA256 of `text` keyed with the key value's UTF-8 bytes (as given, never decoded), as upper-case hex. */
+export const signature = (keyValue: Redacted.Redacted<string>, text: string): string => hmac(keyValue, text)
 
 /** The two headers that sign a request. */
 export type SignatureHeaders = {
@@ -118,77 +49,45 @@ export type SignatureHeaders = {
   readonly authorization: string
 }
 
-const headers = (keyId: string, keyValue: Redacted.Redacted<string>, text: string, date: string): SignatureHeaders => ({
-  "x-azurecdn-request-date": date,
-  authorization: authorization(keyId, signature(keyValue, text))
+/** One attempt to sign: what goes on the wire, without the date (the signer picks it). */
+export interface Attempt {
+  /** The URL path alone, as sent (the base URL's own path included). */
+  readonly path: string
+  /** The query pairs, decoded. */
+  readonly query: Iterable<readonly [string, string]>
+  readonly method: string
+}
+
+export interface SignerShape {
+  /**
+   * The headers that sign `attempt`, dated `now` (epoch ms on the local clock) corrected by what was learnt of the
+   * service's clock. Called once for every attempt the client sends.
+   */
+  readonly sign: (attempt: Attempt, now: number) => SignatureHeaders
+  /** Learns the service's clock from a response `Date` header at `now`; true when the correction changed. */
+  readonly learnServerTime: (serverDate: string, now: number) => boolean
+}
+
+/** Signs with `CdnConfig`'s key, as the signing rule says. */
+export const make = Effect.map(CdnConfig, (config): SignerShape => {
+  // Milliseconds to add to the local clock to get the service's, learnt from a refused date. One client's attempts
+  // run one after another; a race between two would only pick one of two readings of the same clock.
+  let skew = 0
+  return {
+    sign: (attempt, now) => {
+      const date = formatRequestDate(now + skew)
+      const text = joinParts(attempt.path, canonicalQuery(attempt.query), date, attempt.method)
+      return { [requestDateHeader]: date, authorization: `AzureCDN ${config.keyId}:${hmac(config.keyValue, text)}` }
+    },
+    learnServerTime: (serverDate, now) => {
+      const server = Date.parse(serverDate)
+      if (Number.isNaN(server)) return false
+      const previous = skew
+      skew = server - now
+      return Math.abs(previous - skew) >= 1000
+    }
+  }
 })
 
-/** The two headers that sign a request to `url` with `method` at `date`. */
-export const signUrl = (
-  url: URL,
-  method: string,
-  date: string,
-  keyId: string,
-  keyValue: Redacted.Redacted<string>
-): SignatureHeaders => headers(keyId, keyValue, joinParts(url.pathname, canonicalSearch(url), date, method), date)
-
-// A path made only of these characters, with no dot segments, is sent exactly as written.
-const plainPath = /^\/[A-Za-z0-9\-_~!$&'()*,;=:@/]*$/
-const origin = /^https?:\/\/[^/?#]+/
-
-/** The path of a request URL without a query or fragment, when it goes on the wire as written; else undefined. */
-const plainPathOf = (url: string): string | undefined => {
-  const host = origin.exec(url)
-  const path = host === null ? undefined : url.slice(host[0].length) || "/"
-  return path !== undefined && plainPath.test(path) && !path.includes("/.") ? path : undefined
-}
-
-/**
- * Signs an `HttpClientRequest` at `date`: the path and query exactly as they will be sent. A caller that
- * built the URL from a plain path may pass it as `knownPath` to spare the check.
- */
-export const signRequest = (
-  request: HttpClientRequest.HttpClientRequest,
-  date: string,
-  keyId: string,
-  keyValue: Redacted.Redacted<string>,
-  knownPath?: string
-): HttpClientRequest.HttpClientRequest => {
-  const path = knownPath ?? plainPathOf(request.url)
-  if (path !== undefined) {
-    // The usual case: a plain URL with its parameters in urlParams, already decoded: no URL to parse.
-    const text = joinParts(path, canonicalQuery(request.urlParams), date, request.method)
-    return HttpClientRequest.setHeaders(request, headers(keyId, keyValue, text, date))
-  }
-  const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
-  if (Either.isLeft(url)) return request
-  return HttpClientRequest.setHeaders(request, signUrl(url.right, request.method, date, keyId, keyValue))
-}
-
-/** Signs requests with the current time, corrected by what the client learnt of the service's clock. */
-export class Signer extends Effect.Service<Signer>()("@org/cdn-core/Signer", {
-  effect: Effect.gen(function* () {
-    const config = yield* CdnConfig
-    // Milliseconds to add to the local clock to get the service's, learnt from a refused date.
-    const skew = yield* Ref.make(0)
-
-    /** Signs one attempt: the date is read now, so a retried request never reuses an old date. */
-    const sign = (request: HttpClientRequest.HttpClientRequest, knownPath?: string) =>
-      Effect.gen(function* () {
-        const now = (yield* Clock.currentTimeMillis) + (yield* Ref.get(skew))
-        return signRequest(request, formatRequestDate(now), config.keyId, config.keyValue, knownPath)
-      })
-
-    /** Records the service's clock from a response `Date` header; true when the correction changed. */
-    const learnServerTime = (serverDate: string) =>
-      Effect.gen(function* () {
-        const server = Date.parse(serverDate)
-        if (Number.isNaN(server)) return false
-        const offset = server - (yield* Clock.currentTimeMillis)
-        const previous = yield* Ref.getAndSet(skew, offset)
-        return Math.abs(previous - offset) >= 1000
-      })
-
-    return { sign, learnServerTime, skew: Ref.get(skew) } as const
-  })
-}) {}
+/** Signs every attempt of the client. `Signer.Default` uses `CdnConfig`'s key; replace it to sign otherwise. */
+export class Signer extends Effect.Service<Signer>()("@org/cdn-core/Signer", { effect: make }) {}

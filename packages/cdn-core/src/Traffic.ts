@@ -2,10 +2,11 @@
  * Traffic: volume and bandwidth over a time range. Times go on the wire as UTC `yyyy-MM-ddTHH:mm:ssZ`; numbers
  * may arrive as JSON strings. Day buckets start at 16:00Z, midnight in China (UTC+8).
  */
-import { ParseResult, Schema } from "effect"
+import { type FastCheck, ParseResult, Schema } from "effect"
 import { quoted } from "./Errors.js"
 import { EndpointId, SubscriptionId } from "./Ids.js"
-import { LenientArray, LenientNumber, OneOf } from "./internal/lenient.js"
+import { LenientNumber, NullableList } from "./internal/lenient.js"
+import * as Wire from "./Wire.js"
 
 /** `PerFiveMinutes|PerHour|PerDay` (volume only: bandwidth has none). */
 export const Granularities = ["PerFiveMinutes", "PerHour", "PerDay"] as const
@@ -25,40 +26,65 @@ export const formatTrafficTime = (epochMillis: number): string => {
 // A string must say its zone: `2024-01-01T00:00:00` alone could be any of 24 instants.
 const zoned = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i
 
-/** A time given as a `Date` or an ISO-8601 string with its zone (`Z` or `+08:00`); read as epoch milliseconds. */
-export const TrafficTime = Schema.transformOrFail(Schema.Union(Schema.String, Schema.DateFromSelf), Schema.Number, {
-  strict: true,
-  decode: (value, _, ast) => {
-    const text = typeof value === "string" ? value.trim() : undefined
-    const at = text === undefined ? (value as Date).getTime() : zoned.test(text) ? Date.parse(text) : Number.NaN
-    return Number.isNaN(at)
-      ? ParseResult.fail(
-          new ParseResult.Type(
-            ast,
-            value,
-            `must be a UTC time such as 2024-01-01T00:00:00Z (with its zone), got ${quoted(value)}`
+const wholeSecond = (at: number): Date => new Date(Math.floor(at / 1000) * 1000)
+
+/**
+ * A time given as a `Date` or an ISO-8601 string with its zone (`Z` or `+08:00`); read as a `Date` in whole seconds,
+ * the precision the calls take.
+ */
+export const TrafficTime = Schema.transformOrFail(
+  Schema.Union(Schema.String, Schema.DateFromSelf),
+  Schema.DateFromSelf,
+  {
+    strict: true,
+    decode: (value, _, ast) => {
+      const at = typeof value === "string" ? (zoned.test(value) ? Date.parse(value) : Number.NaN) : value.getTime()
+      return Number.isNaN(at)
+        ? ParseResult.fail(
+            new ParseResult.Type(
+              ast,
+              value,
+              `must be a UTC time such as 2024-01-01T00:00:00Z (with its zone), got ${quoted(value)}`
+            )
           )
+        : ParseResult.succeed(wholeSecond(at))
+    },
+    encode: ParseResult.succeed
+  }
+)
+
+/** A time on the wire, exactly as the calls take it: UTC `yyyy-MM-ddTHH:mm:ssZ`. */
+export const TrafficTimeOnWire = Schema.transformOrFail(Schema.String, Schema.DateFromSelf, {
+  strict: true,
+  decode: (text, _, ast) => {
+    const at = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(text) ? Date.parse(text) : Number.NaN
+    // Date.parse rolls 2024-02-30 over to March: the round trip catches it.
+    return Number.isNaN(at) || formatTrafficTime(at) !== text
+      ? ParseResult.fail(
+          new ParseResult.Type(ast, text, `must be a UTC time as yyyy-MM-ddTHH:mm:ssZ, got ${quoted(text)}`)
         )
-      : ParseResult.succeed(at)
+      : ParseResult.succeed(new Date(at))
   },
-  encode: (at) => ParseResult.succeed(formatTrafficTime(at))
+  encode: (at) => ParseResult.succeed(formatTrafficTime(at.getTime()))
 })
 
-const rangeFields = {
-  subscriptionId: SubscriptionId,
-  startTime: TrafficTime,
-  endTime: TrafficTime
-}
-
 // startTime before endTime, and no more than the longest span, named by the field to change.
-const orderedRange = (input: { readonly startTime: number; readonly endTime: number }) =>
-  input.endTime <= input.startTime
+const orderedRange = (input: { readonly startTime: Date; readonly endTime: Date }) =>
+  input.endTime.getTime() <= input.startTime.getTime()
     ? { path: ["endTime"], message: "must be after startTime" }
-    : input.endTime - input.startTime > maxSpanDays * 86_400_000
+    : input.endTime.getTime() - input.startTime.getTime() > maxSpanDays * 86_400_000
       ? { path: ["endTime"], message: `the range may span at most ${maxSpanDays} days` }
       : true
 
-const GranularityField = OneOf(Granularities, "granularity")
+// Ranges as a property test draws them: whole seconds, ordered, within the longest span.
+const ranges = (fc: typeof FastCheck) =>
+  fc
+    .tuple(fc.integer({ min: 1_500_000_000, max: 2_000_000_000 }), fc.integer({ min: 1, max: maxSpanDays * 86_400 }))
+    .map(([start, span]) => ({ startTime: new Date(start * 1000), endTime: new Date((start + span) * 1000) }))
+
+const GranularityField = Wire.OneOf(Granularities)
+
+const rangeFields = { subscriptionId: SubscriptionId, startTime: TrafficTime, endTime: TrafficTime }
 
 /** `getEndpointVolume` input. */
 export const EndpointVolumeInput = Schema.Struct({
@@ -80,68 +106,65 @@ export const EndpointBandwidthInput = Schema.Struct({ ...rangeFields, endpointId
 )
 export type EndpointBandwidthInput = typeof EndpointBandwidthInput.Encoded
 
-/** The query of a traffic call: times formatted, granularity when there is one. */
-export const trafficQuery = (input: {
-  readonly startTime: number
-  readonly endTime: number
-  readonly granularity?: Granularity
-}): ReadonlyArray<readonly [string, string]> => [
-  ...(input.granularity === undefined ? [] : [["granularity", input.granularity] as const]),
-  ["startTime", formatTrafficTime(input.startTime)],
-  ["endTime", formatTrafficTime(input.endTime)]
-]
+/** The query of a volume call: `granularity`, `startTime`, `endTime` (names in any case, no other). */
+export const VolumeQuery = Wire.object({
+  granularity: GranularityField,
+  startTime: TrafficTimeOnWire,
+  endTime: TrafficTimeOnWire
+}).pipe(
+  Schema.filter(orderedRange),
+  Schema.annotations({
+    arbitrary: () => (fc) =>
+      fc.tuple(ranges(fc), fc.constantFrom(...Granularities)).map(([range, granularity]) => ({ ...range, granularity }))
+  })
+)
+
+/** The query of the bandwidth call: `startTime`, `endTime`; a granularity is refused (bandwidth has none). */
+export const BandwidthQuery = Wire.object({ startTime: TrafficTimeOnWire, endTime: TrafficTimeOnWire }).pipe(
+  Schema.filter(orderedRange),
+  Schema.annotations({ arbitrary: () => ranges })
+)
+
+// A number every answer of the call holds (a string holding one reads too).
+const required = <K extends string>(key: K) => Schema.propertySignature(LenientNumber).pipe(Schema.fromKey(key))
 
 /** One bucket of volume, in MB. */
 export class VolumeItem extends Schema.Class<VolumeItem>("VolumeItem")({
   timestamp: Schema.propertySignature(Schema.String).pipe(Schema.fromKey("Timestamp")),
   volumeInMB: Schema.propertySignature(LenientNumber).pipe(Schema.fromKey("VolumeInMB")),
-  originVolumeInMB: Schema.optionalWith(LenientNumber, { default: () => 0 }).pipe(Schema.fromKey("OriginVolumeInMB"))
+  originVolumeInMB: Schema.propertySignature(LenientNumber).pipe(Schema.fromKey("OriginVolumeInMB"))
 }) {}
 
 /** An endpoint's volume over the range. */
 export class EndpointVolume extends Schema.Class<EndpointVolume>("EndpointVolume")({
-  domainName: Schema.optionalWith(Schema.String, { default: () => "" }).pipe(Schema.fromKey("DomainName")),
-  items: LenientArray(VolumeItem).pipe(Schema.fromKey("Items")),
-  totalCdnVolumeInMB: Schema.optionalWith(LenientNumber, { default: () => 0 }).pipe(
-    Schema.fromKey("TotalCdnVolumeInMB")
-  ),
-  totalOriginVolumeInMB: Schema.optionalWith(LenientNumber, { default: () => 0 }).pipe(
-    Schema.fromKey("TotalOriginVolumeInMB")
-  )
+  domainName: Schema.propertySignature(Schema.String).pipe(Schema.fromKey("DomainName")),
+  items: Schema.propertySignature(NullableList(VolumeItem)).pipe(Schema.fromKey("Items")),
+  totalCdnVolumeInMB: required("TotalCdnVolumeInMB"),
+  totalOriginVolumeInMB: required("TotalOriginVolumeInMB")
 }) {}
 
 /** A subscription's volume: one `EndpointVolume` per domain, and totals. */
 export class SubscriptionVolume extends Schema.Class<SubscriptionVolume>("SubscriptionVolume")({
-  details: Schema.optionalWith(Schema.Record({ key: Schema.String, value: EndpointVolume }), {
-    default: () => ({}),
-    nullable: true
-  }).pipe(Schema.fromKey("Details")),
-  totalCdnVolumeInMB: Schema.optionalWith(LenientNumber, { default: () => 0 }).pipe(
-    Schema.fromKey("TotalCdnVolumeInMB")
+  details: Schema.propertySignature(Schema.Record({ key: Schema.String, value: EndpointVolume })).pipe(
+    Schema.fromKey("Details")
   ),
-  totalOriginVolumeInMB: Schema.optionalWith(LenientNumber, { default: () => 0 }).pipe(
-    Schema.fromKey("TotalOriginVolumeInMB")
-  )
+  totalCdnVolumeInMB: required("TotalCdnVolumeInMB"),
+  totalOriginVolumeInMB: required("TotalOriginVolumeInMB")
 }) {}
 
 /** One bucket of bandwidth, in Mbps. */
 export class BandwidthItem extends Schema.Class<BandwidthItem>("BandwidthItem")({
   timestamp: Schema.propertySignature(Schema.String).pipe(Schema.fromKey("Timestamp")),
   bandwidthInMbps: Schema.propertySignature(LenientNumber).pipe(Schema.fromKey("BandwidthInMbps")),
-  originBandwidthInMbps: Schema.optionalWith(LenientNumber, { default: () => 0 }).pipe(
-    Schema.fromKey("OriginBandwidthInMbps")
-  )
+  originBandwidthInMbps: required("OriginBandwidthInMbps")
 }) {}
-
-const peak = <K extends string>(key: K) =>
-  Schema.optionalWith(LenientNumber, { default: () => 0 }).pipe(Schema.fromKey(key))
 
 /** An endpoint's bandwidth over the range, with its peaks and valleys. */
 export class EndpointBandwidth extends Schema.Class<EndpointBandwidth>("EndpointBandwidth")({
-  domainName: Schema.optionalWith(Schema.String, { default: () => "" }).pipe(Schema.fromKey("DomainName")),
-  items: LenientArray(BandwidthItem).pipe(Schema.fromKey("Items")),
-  peakBandwidthInMbps: peak("PeakBandwidthInMbps"),
-  valleyBandwidthInMbps: peak("ValleyBandwidthInMbps"),
-  peakOriginBandwidthInMbps: peak("PeakOriginBandwidthInMbps"),
-  valleyOriginBandwidthInMbps: peak("ValleyOriginBandwidthInMbps")
+  domainName: Schema.propertySignature(Schema.String).pipe(Schema.fromKey("DomainName")),
+  items: Schema.propertySignature(NullableList(BandwidthItem)).pipe(Schema.fromKey("Items")),
+  peakBandwidthInMbps: required("PeakBandwidthInMbps"),
+  valleyBandwidthInMbps: required("ValleyBandwidthInMbps"),
+  peakOriginBandwidthInMbps: required("PeakOriginBandwidthInMbps"),
+  valleyOriginBandwidthInMbps: required("ValleyOriginBandwidthInMbps")
 }) {}

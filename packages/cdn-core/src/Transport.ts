@@ -7,6 +7,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { Context, Duration, Effect, Layer } from "effect"
 import { RequestTimeout, TransportError } from "./Errors.js"
+import { codingsOf, type Undecodable, unsupportedCoding } from "./ResponseBody.js"
 
 /** The methods the API uses. */
 export type Method = "GET" | "POST" | "PUT" | "DELETE"
@@ -112,6 +113,12 @@ export const classify = (
   ) {
     return { code: "ERR_DECOMPRESSION", why: `the answer's body could not be decompressed (${message})` }
   }
+  if (code === "HPE_HEADER_OVERFLOW" || code === "UND_ERR_HEADERS_OVERFLOW" || /header overflow/i.test(message)) {
+    return {
+      code: "ERR_HEADERS_OVERFLOW",
+      why: `the answer's headers from ${host} were larger than this client accepts (Node's limit, 16 KiB unless --max-http-header-size says otherwise)`
+    }
+  }
   return { code, why: code === undefined ? message : `${code} (${message})` }
 }
 
@@ -121,16 +128,55 @@ export const failedWith = (request: TransportRequest, cause: unknown): Transport
   return unreachable(request, why, code)
 }
 
+/**
+ * The transport error for an answer whose body could not be decoded by its `Content-Encoding`: the same on every
+ * transport (code `ERR_DECOMPRESSION`), with the answer's status and correlation id.
+ */
+export const undecodable = (
+  request: TransportRequest,
+  problem: Undecodable,
+  status: number,
+  correlationId: string | undefined
+): TransportError =>
+  new TransportError({
+    method: request.method,
+    url: request.url,
+    message: `the answer from ${request.url} (HTTP ${status}) could not be decompressed: ${problem.coding} (${problem.reason})`,
+    code: "ERR_DECOMPRESSION",
+    status,
+    ...(correlationId === undefined ? {} : { correlationId })
+  })
+
+/** The transport error for an answer longer than a transport reads (`maxBodyBytes`). */
+export const tooLong = (
+  request: TransportRequest,
+  maxBytes: number,
+  status: number,
+  correlationId: string | undefined
+): TransportError =>
+  new TransportError({
+    method: request.method,
+    url: request.url,
+    message: `the answer from ${request.url} (HTTP ${status}) is longer than ${maxBytes} bytes`,
+    code: "ERR_BODY_TOO_LONG",
+    status,
+    ...(correlationId === undefined ? {} : { correlationId })
+  })
+
 /** The transport error for an answer whose body broke off (or would not decompress) after its headers. */
 export const brokeOff = (
   request: TransportRequest,
   cause: unknown,
   status: number,
-  correlationId: string | undefined
+  correlationId: string | undefined,
+  contentEncoding?: string
 ): TransportError => {
-  const { code, why } = classify(request, cause)
-  const said = code === "ERR_DECOMPRESSION" ? why : `the answer broke off after HTTP ${status}`
-  return unreachable(request, said, code === "ERR_DECOMPRESSION" ? code : (code ?? "ECONNRESET"), {
+  const { code } = classify(request, cause)
+  if (code === "ERR_DECOMPRESSION") {
+    const coding = codingsOf(contentEncoding).at(-1) ?? "gzip"
+    return undecodable(request, { coding, reason: innermost(cause).message }, status, correlationId)
+  }
+  return unreachable(request, `the answer broke off after HTTP ${status}`, code ?? "ECONNRESET", {
     status,
     correlationId
   })
@@ -158,8 +204,28 @@ export const fromHttpClient: Layer.Layer<Transport, never, HttpClient.HttpClient
           RequestError: (error) => Effect.fail(failedWith(request, error.cause)),
           ResponseError: (error) =>
             Effect.fail(
-              brokeOff(request, error.cause, error.response.status, error.response.headers["x-correlation-id"])
+              brokeOff(
+                request,
+                error.cause,
+                error.response.status,
+                error.response.headers["x-correlation-id"],
+                error.response.headers["content-encoding"]
+              )
             )
+        }),
+        // fetch decodes gzip, deflate and br itself and passes any other coding through: it is refused, as elsewhere.
+        Effect.flatMap((response) => {
+          const other = unsupportedCoding(response.headers["content-encoding"])
+          return other === undefined
+            ? Effect.succeed(response)
+            : Effect.fail(
+                undecodable(
+                  request,
+                  { coding: other, reason: "not one of gzip, deflate, br" },
+                  response.status,
+                  response.headers["x-correlation-id"]
+                )
+              )
         }),
         Effect.timeoutFail({ duration: timeoutMs, onTimeout: () => timedOut(request, timeoutMs) })
       )

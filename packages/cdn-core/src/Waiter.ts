@@ -1,12 +1,14 @@
 /**
  * Waiting for an operation: poll until it is `Succeeded` or `Failed`, within a deadline.
  */
-import { Clock, Duration, Effect, Schema } from "effect"
+import { Clock, Duration, Effect, Either, Schema } from "effect"
 import type { AsyncResult } from "./AsyncResult.js"
 import * as CdnApi from "./CdnApi.js"
 import { CdnClient, type CdnResponse, type OperationRefInput } from "./CdnClient.js"
 import type { PreloadInput, PreloadResult, PurgeInput, PurgeResult } from "./Content.js"
-import { type CdnError, unreadable } from "./Errors.js"
+import type { DurationText } from "./Durations.js"
+import * as Durations from "./Durations.js"
+import { type CdnError, InvalidInput, unreadable } from "./Errors.js"
 import type { OperationId } from "./Ids.js"
 import { endsWait, type Operation } from "./Operation.js"
 import * as Retry from "./Retry.js"
@@ -26,6 +28,8 @@ export class WaitTimedOut extends Schema.TaggedError<WaitTimedOut>()("WaitTimedO
 export interface Progress {
   /** The status seen last (this poll's when it answered). */
   readonly operation: Operation
+  /** The poll's `X-Correlation-Id`, to quote to support (an undocumented status, a failure). */
+  readonly correlationId: string | undefined
   /** Polls so far, this one included. */
   readonly polls: number
   /** Polls so far that failed transiently and were let go. */
@@ -43,14 +47,27 @@ export interface MissedPoll {
 }
 
 export interface WaitOptions {
-  /** Time between polls; default 2 seconds. */
-  readonly interval?: Duration.DurationInput
-  /** Give up after this long; default 10 minutes. */
-  readonly timeout?: Duration.DurationInput
+  /** Time between polls, in the one duration syntax (`2s`, `500ms`, a number of milliseconds); default 2 seconds. */
+  readonly interval?: DurationText
+  /** Give up after this long (the same syntax); default 10 minutes. */
+  readonly timeout?: DurationText
   /** Called with every status observed, the terminal one included. */
   readonly onProgress?: (progress: Progress) => Effect.Effect<void>
   /** Called for every poll that failed transiently and was let go. */
   readonly onMissedPoll?: (missed: MissedPoll) => Effect.Effect<void>
+}
+
+/** The interval and timeout of a wait, or `InvalidInput` naming the option: checked before anything is sent. */
+export const checkWaitOptions = (
+  options: Pick<WaitOptions, "interval" | "timeout">
+): Effect.Effect<{ readonly interval: Duration.Duration; readonly timeout: Duration.Duration }, InvalidInput> => {
+  const interval = Durations.decodePositive(options.interval ?? "2s")
+  if (Either.isLeft(interval))
+    return Effect.fail(new InvalidInput({ field: "interval", message: `interval ${interval.left}` }))
+  const timeout = Durations.decodePositive(options.timeout ?? "10m")
+  if (Either.isLeft(timeout))
+    return Effect.fail(new InvalidInput({ field: "timeout", message: `timeout ${timeout.left}` }))
+  return Effect.succeed({ interval: interval.right, timeout: timeout.right })
 }
 
 // After transient failures in a row the next poll backs off, doubling from the interval up to this.
@@ -68,9 +85,8 @@ export const waitForOperation = (
 ): Effect.Effect<Operation, CdnError | WaitTimedOut, CdnClient> =>
   Effect.gen(function* () {
     const client = yield* CdnClient
-    const interval = Duration.decode(options.interval ?? "2 seconds")
+    const { interval, timeout } = yield* checkWaitOptions(options)
     const intervalMs = Duration.toMillis(interval)
-    const timeout = Duration.decode(options.timeout ?? "10 minutes")
     const started = yield* Clock.currentTimeMillis
     // Plain locals: one fiber polls, and the timeout message needs them synchronously.
     let polls = 0
@@ -93,17 +109,18 @@ export const waitForOperation = (
 
     const poll: Effect.Effect<Operation, CdnError> = Effect.gen(function* () {
       polls += 1
-      const answer = yield* Effect.either(client.getOperation(ref))
+      const answer = yield* Effect.either(client.getOperationResponse(ref))
       if (answer._tag === "Left") {
         if (!Retry.isRetryable(answer.left)) return yield* answer.left
         yield* missed(answer.left)
         return yield* poll
       }
-      const operation = answer.right
+      const operation = answer.right.value
+      const correlationId = answer.right.correlationId
       missedInARow = 0
       lastSeen = operation
       const elapsedMs = (yield* Clock.currentTimeMillis) - started
-      if (options.onProgress) yield* options.onProgress({ operation, polls, missedPolls, elapsedMs })
+      if (options.onProgress) yield* options.onProgress({ operation, correlationId, polls, missedPolls, elapsedMs })
       if (endsWait(operation.status)) return operation
       yield* Effect.sleep(interval)
       return yield* poll
@@ -145,12 +162,17 @@ const trackId = (response: CdnResponse<AsyncResult>): Effect.Effect<OperationId,
   return id !== undefined
     ? Effect.succeed(id)
     : Effect.fail(
-        unreadable("unexpected-shape", response.body, {
-          status: response.status,
-          correlationId: response.correlationId,
-          retryAfterMs: undefined,
-          serverDate: undefined
-        })
+        unreadable(
+          "unexpected-shape",
+          response.body,
+          {
+            status: response.status,
+            correlationId: response.correlationId,
+            retryAfterMs: undefined,
+            serverDate: undefined
+          },
+          "AsyncInfo.TaskTrackId: missing"
+        )
       )
 }
 
@@ -164,6 +186,8 @@ const startAndWait = <R>(
 ): Effect.Effect<Finished<R>, CdnError | WaitTimedOut, CdnClient> =>
   Effect.gen(function* () {
     const client = yield* CdnClient
+    // A bad interval or timeout is refused before the write is sent, so that no caller loses the operation's id.
+    yield* checkWaitOptions(options)
     const ids = { subscriptionId: input.subscriptionId, endpointId: input.endpointId }
     const id = yield* Effect.flatMap(start(client), trackId)
     const operation = yield* waitForOperation({ ...ids, operationId: id }, options)

@@ -4,12 +4,13 @@
  */
 import { createHmac } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Either } from "effect"
 import { CdnApi, CdnClient } from "../src/index.js"
 import { makeCa } from "./certificates.js"
 import { accepted, failure, fake, ok, type Reply, run, type Sent, value } from "./fakeHttp.js"
 
-const pair = makeCa().valid("cdn.example.cn")
+// Valid on the tests' clock (2024-01-02), which the client checks the certificate against.
+const pair = makeCa().validAt("cdn.example.cn", new Date("2024-01-02T03:04:05Z"))
 
 const s = "5dd0413d-a2f9-442a-b836-128d87753fa9"
 const e = "46fecf3c-e874-49aa-891d-0d4dc93213e0"
@@ -132,7 +133,7 @@ describe("CdnClient: every call on the wire", () => {
     {
       name: "getEndpointVolume",
       input: { ...ids, granularity: "PerHour", startTime: "2024-01-01T00:00:00Z", endTime: "2024-01-02T00:00:00Z" },
-      reply: ok({ DomainName: "a.example.cn", Items: [] }),
+      reply: ok({ DomainName: "a.example.cn", Items: [], TotalCdnVolumeInMB: 0, TotalOriginVolumeInMB: 0 }),
       method: "GET",
       path: `${base}/volume`,
       query: { granularity: "PerHour", startTime: "2024-01-01T00:00:00Z", endTime: "2024-01-02T00:00:00Z" }
@@ -140,7 +141,14 @@ describe("CdnClient: every call on the wire", () => {
     {
       name: "getEndpointBandwidth",
       input: { ...ids, startTime: "2024-01-01T00:00:00Z", endTime: "2024-01-02T00:00:00Z" },
-      reply: ok({ DomainName: "a.example.cn", Items: [] }),
+      reply: ok({
+        DomainName: "a.example.cn",
+        Items: [],
+        PeakBandwidthInMbps: 0,
+        ValleyBandwidthInMbps: 0,
+        PeakOriginBandwidthInMbps: 0,
+        ValleyOriginBandwidthInMbps: 0
+      }),
       method: "GET",
       path: `${base}/bandwidth`,
       query: { startTime: "2024-01-01T00:00:00Z", endTime: "2024-01-02T00:00:00Z" }
@@ -153,7 +161,13 @@ describe("CdnClient: every call on the wire", () => {
         startTime: "2024-01-01T00:00:00Z",
         endTime: "2024-01-02T00:00:00Z"
       },
-      reply: ok({ Details: { "a.example.cn": { DomainName: "a.example.cn", Items: [] } }, TotalCdnVolumeInMB: "1.5" }),
+      reply: ok({
+        Details: {
+          "a.example.cn": { DomainName: "a.example.cn", Items: [], TotalCdnVolumeInMB: 0, TotalOriginVolumeInMB: 0 }
+        },
+        TotalCdnVolumeInMB: "1.5",
+        TotalOriginVolumeInMB: 0
+      }),
       method: "GET",
       path: `/subscriptions/${s}/volume`,
       query: { granularity: "PerDay", startTime: "2024-01-01T00:00:00Z", endTime: "2024-01-02T00:00:00Z" }
@@ -161,7 +175,12 @@ describe("CdnClient: every call on the wire", () => {
     {
       name: "getCacheRules",
       input: ids,
-      reply: ok({ Rules: [{ Type: "Dir", Items: ["/a/"], TTL: "86400" }], IgnoreCacheControl: "false" }),
+      reply: ok({
+        Rules: [{ Type: "Dir", Items: ["/a/"], TTL: "86400" }],
+        IgnoreCacheControl: "false",
+        IgnoreQueryString: false,
+        IgnoreCookie: false
+      }),
       method: "GET",
       path: `${base}/cacherules`
     },
@@ -181,7 +200,10 @@ describe("CdnClient: every call on the wire", () => {
     {
       name: "getAccessControl",
       input: ids,
-      reply: ok({ ForbiddenIps: ["1.2.3.4"], RefererControl: { Enabled: "true", RefererControlType: "AllowedList" } }),
+      reply: ok({
+        ForbiddenIps: ["1.2.3.4"],
+        RefererControl: { Enabled: "true", RefererControlType: "AllowedList", Referers: [], PathPatterns: [] }
+      }),
       method: "GET",
       path: `${base}/accesscontrol`
     },
@@ -285,7 +307,8 @@ describe("CdnClient: both published spellings of an answer", () => {
         ok({
           DomainName: "a",
           Items: [{ Timestamp: "t", VolumeInMB: "12.5", OriginVolumeInMB: "1" }],
-          TotalCdnVolumeInMB: "12.5"
+          TotalCdnVolumeInMB: "12.5",
+          TotalOriginVolumeInMB: "1"
         }),
         ok({
           Files: [
@@ -315,8 +338,16 @@ describe("CdnClient: both published spellings of an answer", () => {
   it.effect("cache rules and access control in the description file's spelling: strings, AllowedList", () =>
     Effect.gen(function* () {
       const { layer } = fake([
-        ok({ Rules: [{ Type: "Dir", Items: ["/a/"], TTL: "86400" }], IgnoreCacheControl: "true" }),
-        ok({ ForbiddenIps: ["1.2.3.4"], RefererControl: { Enabled: "true", RefererControlType: "AllowedList" } })
+        ok({
+          rules: [{ type: "Dir", items: ["/a/"], ttl: "86400" }],
+          ignoreCacheControl: "true",
+          ignoreQueryString: "false",
+          ignoreCookie: "false"
+        }),
+        ok({
+          ForbiddenIps: ["1.2.3.4"],
+          RefererControl: { Enabled: "true", RefererControlType: "AllowedList", Referers: null, PathPatterns: null }
+        })
       ])
       const both = Effect.flatMap(CdnClient.CdnClient, (c) =>
         Effect.all([c.getCacheRules(ids), c.getAccessControl(ids)])
@@ -363,7 +394,7 @@ describe("CdnClient: retries of reads and writes", () => {
 
   it.effect("a read is retried after a 503 and a reset connection", () =>
     Effect.gen(function* () {
-      const { sent, layer } = fake([gateway, "reset", ok({ Files: [] })])
+      const { sent, layer } = fake([gateway, "reset", ok({ Files: [], Directories: [] })])
       value(yield* run(read, layer))
       expect(sent).toHaveLength(3)
     })
@@ -392,46 +423,51 @@ describe("CdnClient: retries of reads and writes", () => {
   )
 })
 
-describe("CdnApi: a request in the service's own shape reads as the call's input", () => {
-  it("purge, preload, create, update and traffic map their wire bodies and queries; the input check then applies", () => {
+describe("CdnApi.readRequest: a request in the service's own shape reads as the call's input", () => {
+  it("purge, preload, create, update and traffic decode their bodies and queries with the call's schemas", () => {
     const params = { subscriptionId: s, endpointId: e }
-    const wire = (body: unknown, query: Record<string, string> = {}) => ({ params, query, body })
-    expect(CdnApi.calls.purge.fromRequest(wire({ Files: ["http://a/x"], Directories: ["http://a/d/"] }))).toEqual({
-      ...params,
-      files: ["http://a/x"],
-      directories: ["http://a/d/"]
-    })
-    expect(CdnApi.calls.preload.fromRequest(wire({ Files: ["http://a/x"] }))).toEqual({
-      ...params,
-      files: ["http://a/x"]
-    })
+    const read = (name: CdnApi.CallName, body: unknown, query = "", p: Record<string, string> = params) =>
+      CdnApi.readRequest(CdnApi.calls[name] as CdnApi.AnyCall, { params: p, query, body })
+    expect(read("purge", { Files: ["http://a.cn/x"], Directories: ["http://a.cn/d/"] })).toEqual(
+      Either.right({ ...params, files: ["http://a.cn/x"], directories: ["http://a.cn/d/"] })
+    )
+    expect(read("preload", { files: ["http://a.cn/x"] })).toEqual(Either.right({ ...params, files: ["http://a.cn/x"] }))
+    expect(read("updateEndpoint", { EndpointSettings: { Host: "h.example.cn" }, UpdateFlag: "HostHeader" })).toEqual(
+      Either.right({ ...params, host: "h.example.cn" })
+    )
     expect(
-      CdnApi.calls.updateEndpoint.fromRequest(
-        wire({ EndpointSettings: { Host: "h.example.cn" }, UpdateFlag: "HostHeader" })
+      read(
+        "createEndpoint",
+        { CustomDomain: "a.example.cn", ICP: "x", Origin: { Addresses: ["o.example.cn"] }, ServiceType: "Web" },
+        "",
+        { subscriptionId: s }
       )
-    ).toEqual({ ...params, host: "h.example.cn" })
-    expect(
-      CdnApi.calls.createEndpoint.fromRequest({
-        params: { subscriptionId: s },
-        query: {},
-        body: { CustomDomain: "a.example.cn", ICP: "x", Origin: { Addresses: ["o.example.cn"] }, ServiceType: "Web" }
+    ).toEqual(
+      Either.right({
+        subscriptionId: s,
+        customDomain: "a.example.cn",
+        host: "a.example.cn",
+        icp: "x",
+        originAddresses: ["o.example.cn"],
+        serviceType: "Web"
       })
-    ).toEqual({
-      subscriptionId: s,
-      customDomain: "a.example.cn",
-      icp: "x",
-      originAddresses: ["o.example.cn"],
-      serviceType: "Web"
-    })
-    const range = { startTime: "2024-01-01T00:00:00Z", endTime: "2024-01-02T00:00:00Z" }
-    expect(CdnApi.calls.getEndpointVolume.fromRequest(wire(undefined, { ...range, granularity: "PerDay" }))).toEqual({
-      ...params,
-      ...range,
-      granularity: "PerDay"
-    })
-    expect(
-      CdnApi.calls.getOperation.fromRequest({ params: { ...params, operationId: op }, query: {}, body: undefined })
-    ).toEqual({ ...params, operationId: op })
+    )
+    const volume = read(
+      "getEndpointVolume",
+      undefined,
+      "startTime=2024-01-01T00:00:00Z&endTime=2024-01-02T00:00:00Z&granularity=PerDay"
+    )
+    expect(volume).toEqual(
+      Either.right({
+        ...params,
+        startTime: new Date("2024-01-01T00:00:00Z"),
+        endTime: new Date("2024-01-02T00:00:00Z"),
+        granularity: "PerDay"
+      })
+    )
+    expect(read("getOperation", undefined, "apiVersion=1.0", { ...params, operationId: op })).toEqual(
+      Either.right({ ...params, operationId: op })
+    )
   })
 
   it("match names the call at a method and path; methodsAt lists the methods of a path", () => {

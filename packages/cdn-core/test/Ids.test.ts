@@ -27,8 +27,8 @@ describe.each(kinds)("%s", (kind, decodeEither) => {
     expect(decode("5DD0413D-A2F9-442A-B836-128D87753FA9")).toBe("5dd0413d-a2f9-442a-b836-128d87753fa9")
   })
 
-  it("trims leading and trailing whitespace", () => {
-    expect(decode("  46fecf3c-e874-49aa-891d-0d4dc93213e0\n")).toBe("46fecf3c-e874-49aa-891d-0d4dc93213e0")
+  it("refuses leading and trailing whitespace rather than trimming it: nothing is rewritten", () => {
+    expect(failureMessage(decodeEither, "  46fecf3c-e874-49aa-891d-0d4dc93213e0\n")).toMatch(/must be a GUID/)
   })
 
   it("refuses a non-GUID with a message naming the ID kind and the input", () => {
@@ -55,9 +55,10 @@ describe.each(kinds)("%s", (kind, decodeEither) => {
 })
 
 describe("isGuid", () => {
-  it("accepts GUIDs in any case, with surrounding whitespace", () => {
+  it("accepts GUIDs in any case, and nothing around them", () => {
     expect(Ids.isGuid("a97459bf-e4c4-4d4f-94e4-b775f0f09f31")).toBe(true)
-    expect(Ids.isGuid(" A97459BF-E4C4-4D4F-94E4-B775F0F09F31 ")).toBe(true)
+    expect(Ids.isGuid("A97459BF-E4C4-4D4F-94E4-B775F0F09F31")).toBe(true)
+    expect(Ids.isGuid(" a97459bf-e4c4-4d4f-94e4-b775f0f09f31 ")).toBe(false)
   })
 
   it("refuses anything else", () => {

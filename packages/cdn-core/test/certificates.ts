@@ -28,12 +28,12 @@ export const makeCa = () => {
   openssl(dir, ["req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.crt", "-subj", "/CN=test-ca", "-days", "3650"])
   let n = 0
   /** A leaf for `domain`, valid from `start` to `end` (openssl's YYYYMMDDHHMMSSZ). */
-  const issue = (domain: string, start: string, end: string): Pair => {
+  const issue = (domain: string, start: string, end: string, keyKind: ReadonlyArray<string> = ec): Pair => {
     n += 1
     const name = `leaf${n}`
     openssl(dir, [
       "req",
-      ...ec,
+      ...keyKind,
       "-keyout",
       `${name}.key`,
       "-out",
@@ -74,6 +74,23 @@ export const makeCa = () => {
     /** Valid from yesterday for a year. */
     valid: (domain: string) =>
       issue(domain, stamp(new Date(Date.now() - day)), stamp(new Date(Date.now() + 365 * day))),
+    /** Valid for a year from the day before `at` (a test's clock). */
+    validAt: (domain: string, at: Date) =>
+      issue(domain, stamp(new Date(at.getTime() - day)), stamp(new Date(at.getTime() + 365 * day))),
+    /** Valid from yesterday for a year, with an RSA key. */
+    validRsa: (domain: string) =>
+      issue(domain, stamp(new Date(Date.now() - day)), stamp(new Date(Date.now() + 365 * day)), [
+        "-newkey",
+        "rsa:2048",
+        "-nodes"
+      ]),
+    /** The same key in its traditional form: PKCS#1 for RSA (`BEGIN RSA PRIVATE KEY`), SEC1 for EC. */
+    traditional: (pair: Pair): Pair => {
+      n += 1
+      writeFileSync(join(dir, `in${n}.key`), pair.key)
+      openssl(dir, ["pkey", "-in", `in${n}.key`, "-traditional", "-out", `out${n}.key`])
+      return { certificate: pair.certificate, key: readFileSync(join(dir, `out${n}.key`), "utf8") }
+    },
     /** Valid for a month, two years ago. */
     expired: (domain: string) =>
       issue(domain, stamp(new Date(Date.now() - 730 * day)), stamp(new Date(Date.now() - 700 * day)))

@@ -5,12 +5,13 @@ import { randomUUID } from "node:crypto"
 import { type HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import * as CdnApi from "@org/cdn-core/CdnApi"
 import { errorResponse, httpStatusOf, isServiceErrorType } from "@org/cdn-core/ErrorInfo"
-import { Effect, Schema } from "effect"
+import * as Wire from "@org/cdn-core/Wire"
+import { Effect, Either, Schema } from "effect"
 import { type Answer, failure, json } from "./Answer.js"
 import { Emulator, type EmulatorState, now } from "./Emulator.js"
 import type { EmulatorKey } from "./EmulatorOptions.js"
 import type { RequestLogEntry } from "./RequestLog.js"
-import { handlers } from "./Routes.js"
+import { type CallRequest, handlers } from "./Routes.js"
 import type { StoredEndpoint } from "./Store.js"
 import { verify } from "./Verifier.js"
 
@@ -51,13 +52,13 @@ const firstValues = (query: string): Record<string, string> => {
 /** The largest payload read; a certificate chain fits many times over. */
 export const maxBodyBytes = 1024 * 1024
 
-// The payload, unless it is larger than the limit (then undefined); an unreadable one reads as empty.
-const readText = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<string | undefined> => {
+// The payload's bytes, unless it is larger than the limit (then undefined); an unreadable one reads as empty.
+const readBytes = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<Uint8Array | undefined> => {
   const declared = Number(request.headers["content-length"] ?? 0)
   if (declared > maxBodyBytes) return Effect.succeed(undefined)
-  return request.text.pipe(
-    Effect.map((text) => (Buffer.byteLength(text) > maxBodyBytes ? undefined : text)),
-    Effect.orElseSucceed(() => "")
+  return request.arrayBuffer.pipe(
+    Effect.map((buffer) => (buffer.byteLength > maxBodyBytes ? undefined : new Uint8Array(buffer))),
+    Effect.orElseSucceed(() => new Uint8Array())
   )
 }
 
@@ -66,9 +67,11 @@ interface Verified {
   readonly method: string
   readonly path: string
   readonly query: Record<string, string>
+  /** The query as sent, for the call's own reading of it. */
+  readonly rawQuery: string
   readonly contentType: string | undefined
-  /** The payload as text; read only for a call that takes one. */
-  readonly text: () => Effect.Effect<string | undefined>
+  /** The payload's bytes; read only for a call that takes one. */
+  readonly bytes: () => Effect.Effect<Uint8Array | undefined>
   readonly key: EmulatorKey
 }
 
@@ -97,18 +100,19 @@ const route = (emulator: EmulatorState, request: Verified, at: number): Effect.E
       return failure("PermissionDenied", `This key may not access subscription ${subscriptionId}.`)
     }
     let body: unknown
-    if (call.body !== undefined) {
+    if (call.payload !== undefined) {
       if (!/^application\/json\b/i.test(request.contentType ?? "")) {
         return failure("ParameterInvalid", "Content-Type must be application/json.", 415)
       }
-      const text = yield* request.text()
-      if (text === undefined) return failure("ParameterInvalid", `The body is larger than ${maxBodyBytes} bytes.`, 413)
-      try {
-        body = JSON.parse(text)
-      } catch {
-        return failure("ParameterInvalid", "The body is not JSON.")
-      }
+      const bytes = yield* request.bytes()
+      if (bytes === undefined) return failure("ParameterInvalid", `The body is larger than ${maxBodyBytes} bytes.`, 413)
+      const json = Wire.readJson(bytes)
+      if (Either.isLeft(json)) return failure(json.left.type, json.left.message)
+      body = json.right
     }
+    // The query and the body read with the call's own schemas, strictly, as the service's binder would.
+    const input = CdnApi.readRequest(call, { params: ids, query: request.rawQuery, body })
+    if (Either.isLeft(input)) return failure(input.left.type, input.left.message)
     const store = emulator.store
     let endpoint: StoredEndpoint | undefined
     if (ids.endpointId === undefined) {
@@ -131,7 +135,8 @@ const route = (emulator: EmulatorState, request: Verified, at: number): Effect.E
           endpoint = lookup.endpoint
       }
     }
-    return handlers[name]({ emulator, at, subscriptionId, endpoint, ids, query: request.query, body })
+    const handle = handlers[name] as (request: CallRequest<unknown>) => Answer
+    return handle({ emulator, at, subscriptionId, endpoint, ids, input: input.right })
   })
 
 /** Answers one API request. Fails with `ConnectionDropped` when a drop fault fires. */
@@ -151,7 +156,8 @@ export const handleApi = (
       options.keys,
       options.verification,
       at,
-      options.dateWindowMs
+      options.dateWindowMs,
+      emulator.store.revokedKeys
     )
     const plan = emulator.faults.next()
 
@@ -208,8 +214,9 @@ export const handleApi = (
                     method: request.method,
                     path,
                     query,
+                    rawQuery,
                     contentType: request.headers["content-type"],
-                    text: () => readText(request),
+                    bytes: () => readBytes(request),
                     key: verdict.key
                   },
                   at

@@ -1,6 +1,6 @@
 /**
  * The unsigned control API under `/_emulator/`: create operations, endpoints and subscriptions, make purged or
- * preloaded URLs fail, read the request log, set faults and the clock, reset.
+ * preloaded URLs fail, revoke keys, read the request log, set faults and the clock, reset.
  */
 import { randomUUID } from "node:crypto"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
@@ -47,6 +47,9 @@ export const SetFailures = Schema.Struct({
   /** Certificate bindings end Failed. */
   Bindings: Schema.optionalWith(Schema.Boolean, { default: () => false })
 })
+
+/** `PUT /_emulator/revoked-keys`: the key ids revoked (they answer `InvalidApiKey`); an empty list restores them. */
+export const SetRevokedKeys = Schema.Struct({ KeyIds: Schema.Array(Schema.NonEmptyString) })
 
 /** `PUT /_emulator/clock` */
 export const SetClock = Schema.Struct({ OffsetMs: Schema.Int })
@@ -141,6 +144,16 @@ const setFaults = Effect.gen(function* () {
   return HttpServerResponse.unsafeJson(emulator.faults.current)
 })
 
+const revokedJson = (emulator: typeof Emulator.Service) => ({ KeyIds: [...emulator.store.revokedKeys] })
+
+const setRevokedKeys = Effect.gen(function* () {
+  const emulator = yield* Emulator
+  const { KeyIds } = yield* body(SetRevokedKeys)
+  emulator.store.revokedKeys.clear()
+  for (const id of KeyIds) emulator.store.revokedKeys.add(id)
+  return HttpServerResponse.unsafeJson(revokedJson(emulator))
+})
+
 const setClock = Effect.gen(function* () {
   const emulator = yield* Emulator
   emulator.clockOffsetMs = (yield* body(SetClock)).OffsetMs
@@ -203,6 +216,11 @@ export const controlRouter = HttpRouter.empty.pipe(
     )
   ),
   HttpRouter.put("/_emulator/clock", setClock),
+  HttpRouter.get(
+    "/_emulator/revoked-keys",
+    withEmulator((e) => HttpServerResponse.unsafeJson(revokedJson(e)))
+  ),
+  HttpRouter.put("/_emulator/revoked-keys", setRevokedKeys),
   HttpRouter.post(
     "/_emulator/reset",
     withEmulator((e) => {

@@ -50,6 +50,11 @@ export interface EmulatorOptions {
   readonly endpointCreateDuration?: Duration.DurationInput
   /** Daily quotas; default the documented 2,000 purged files, 500 directories, 2,000 preloaded files. */
   readonly quotas?: Partial<Quotas>
+  /**
+   * How endpoints are answered: `live` (default), as the service answers (`EndpointId`, `Settings`), or `documented`,
+   * as the documents write them (`EndpointID`, `Setting`, `"Enabled": "true"`).
+   */
+  readonly endpointShape?: "live" | "documented"
 }
 
 /** Options with every default filled in. */
@@ -64,6 +69,7 @@ export interface ResolvedOptions {
   readonly taskDurationMs: number
   readonly endpointCreateDurationMs: number
   readonly quotas: Quotas
+  readonly endpointShape: "live" | "documented"
 }
 
 export const resolve = (options: EmulatorOptions = {}): ResolvedOptions => ({
@@ -76,5 +82,6 @@ export const resolve = (options: EmulatorOptions = {}): ResolvedOptions => ({
   succeededSpelling: options.succeededSpelling ?? "Succeeded",
   taskDurationMs: Duration.toMillis(options.taskDuration ?? Duration.seconds(3)),
   endpointCreateDurationMs: Duration.toMillis(options.endpointCreateDuration ?? Duration.seconds(10)),
-  quotas: { purgeFiles: 2000, purgeDirectories: 500, preloadFiles: 2000, ...options.quotas }
+  quotas: { purgeFiles: 2000, purgeDirectories: 500, preloadFiles: 2000, ...options.quotas },
+  endpointShape: options.endpointShape ?? "live"
 })

@@ -11,6 +11,9 @@ export type OperationJson = typeof Operation.Encoded
 /** The service's JSON for an endpoint, in the live shape. */
 export type EndpointJson = typeof Endpoints.EndpointShape.Encoded
 
+/** Which published spelling the emulator answers endpoints in. */
+export type EndpointShape = "live" | "documented"
+
 /** `Active` serves (enabled); `Stopped` is disabled. */
 export type EndpointState = "Active" | "Stopped"
 
@@ -163,6 +166,8 @@ export class Store {
   /** URLs that fail when purged or preloaded (exact), and prefixes that do; whether bindings fail. */
   readonly failing = { urls: new Set<string>(), prefixes: new Set<string>(), bindings: false }
   readonly certificates = new Map<string, StoredCertificate>()
+  /** Key ids revoked in the portal: they answer `InvalidApiKey`. */
+  readonly revokedKeys = new Set<string>()
 
   constructor() {
     this.reset()
@@ -178,6 +183,7 @@ export class Store {
     this.failing.prefixes.clear()
     this.failing.bindings = false
     this.certificates.clear()
+    this.revokedKeys.clear()
     this.putEndpoint(seed.subscriptionId, seed.endpointId, "Active", seedSettings)
     this.operations.set(seedOperation.id, seedOperation)
   }
@@ -380,8 +386,24 @@ export const preloadResultJson = (operation: StoredOperation, now: number) => ({
   Files: itemsJson(operation, operation.files, now)
 })
 
-/** An endpoint in the live service's shape. */
-export const endpointJson = (endpoint: StoredEndpoint): EndpointJson => ({
+/**
+ * An endpoint in the live service's shape, or in the documented one (`EndpointID`, `Setting`, booleans as `"true"`),
+ * so that clients are tested against both.
+ */
+export const endpointJson = (endpoint: StoredEndpoint, shape: EndpointShape = "live"): unknown => {
+  const live = liveEndpointJson(endpoint)
+  if (shape === "live") return live
+  const { EndpointId, Settings, Status } = live
+  return {
+    EndpointID: EndpointId,
+    Setting: Settings,
+    Status: Object.fromEntries(
+      Object.entries(Status).map(([key, value]) => [key, typeof value === "boolean" ? String(value) : value])
+    )
+  }
+}
+
+const liveEndpointJson = (endpoint: StoredEndpoint): EndpointJson => ({
   EndpointId: endpoint.id,
   Settings: {
     CustomDomain: endpoint.settings.customDomain,

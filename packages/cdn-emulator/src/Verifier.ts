@@ -95,13 +95,14 @@ const sameText = (a: string, b: string): boolean => {
 const refuse = (type: ServiceErrorType, message: string, keyId?: string): Verdict =>
   keyId === undefined ? { ok: false, type, message } : { ok: false, type, message, keyId }
 
-/** Checks the headers, the key and the signature, then the date window, in that order. */
+/** Checks the headers, the key (known, not revoked) and the signature, then the date window, in that order. */
 export const verify = (
   request: SignedRequest,
   keys: ReadonlyArray<EmulatorKey>,
   mode: Verification,
   nowMillis: number,
-  windowMillis: number
+  windowMillis: number,
+  revoked: ReadonlySet<string> = new Set()
 ): Verdict => {
   if (request.authorization === undefined || request.authorization === "") {
     return refuse("MissingAuthorizationHeader", "Missing authorization header.")
@@ -123,6 +124,7 @@ export const verify = (
   const [, keyId, given] = auth as unknown as [string, string, string]
   const key = keys.find((candidate) => candidate.id === keyId)
   if (key === undefined) return refuse("ApiKeyNotFound", `API key '${keyId}' was not found.`, keyId)
+  if (revoked.has(keyId)) return refuse("InvalidApiKey", `API key '${keyId}' has been revoked.`, keyId)
   // Strict mode wants the documented upper-case hex; lenient accepts either case.
   const presented = mode === "strict" ? given : given.toUpperCase()
   const matches = acceptedStrings(request, request.date, mode).some((text) =>

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * `cdn-emulator [--port 8787] [--host 127.0.0.1] [--lenient]`: the emulator on a port until SIGINT/SIGTERM.
+ * `cdn-emulator [--port 8787] [--host 127.0.0.1] [--lenient] [--endpoint-shape live|documented]`: the emulator on a
+ * port until SIGINT/SIGTERM.
  * Keys from AZURE_CDN_KEY_ID / AZURE_CDN_KEY_VALUE, else the demo key.
  */
 import { parseArgs } from "node:util"
@@ -16,7 +17,8 @@ const main = Effect.gen(function* () {
         options: {
           port: { type: "string", default: "8787" },
           host: { type: "string", default: "127.0.0.1" },
-          lenient: { type: "boolean", default: false }
+          lenient: { type: "boolean", default: false },
+          "endpoint-shape": { type: "string", default: "live" }
         }
       }),
     catch: (error) => (error as Error).message
@@ -24,6 +26,10 @@ const main = Effect.gen(function* () {
   const port = Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     return yield* Effect.fail(`--port must be 0-65535, got ${values.port}`)
+  const shape = values["endpoint-shape"]
+  if (shape !== "live" && shape !== "documented") {
+    return yield* Effect.fail(`--endpoint-shape must be live or documented, got ${JSON.stringify(shape)}`)
+  }
   const id = process.env.AZURE_CDN_KEY_ID
   const value = process.env.AZURE_CDN_KEY_VALUE
   const key = id && value ? { id, value } : demoKey
@@ -31,7 +37,8 @@ const main = Effect.gen(function* () {
     port,
     host: values.host,
     keys: [key],
-    verification: values.lenient ? "lenient" : "strict"
+    verification: values.lenient ? "lenient" : "strict",
+    endpointShape: shape
   })
   yield* Console.log(`cdn-emulator listening on ${running.url} (key ID ${key.id})`)
   return yield* Effect.never

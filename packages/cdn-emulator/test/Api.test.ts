@@ -126,10 +126,11 @@ describe("the emulated API", () => {
     })
   )
 
-  it.effect("the log keeps the decoded query", () =>
+  it.effect("the log keeps the decoded query; a query parameter the call does not take is refused, named", () =>
     Effect.gen(function* () {
       const answer = yield* send("GET", seedPath, "apiVersion=1.0&note=a%20b")
-      expect(answer.status).toBe(200)
+      expect(answer).toMatchObject({ status: 400, body: errorBody("ParameterInvalid") })
+      expect(JSON.stringify(answer.body)).toContain("note: is not a query parameter this call takes")
       expect(answer.log[0]?.query).toEqual({ apiVersion: "1.0", note: "a b" })
     })
   )

@@ -2,14 +2,14 @@ import { describe, expect, it } from "@effect/vitest"
 import { CdnClient, Waiter } from "@org/cdn-core"
 import { Effect } from "effect"
 import { makeCa } from "../../cdn-core/test/certificates.js"
-import { control, failureOf, requestLog, seed, successOf, withEmulator } from "./support.js"
+import { control, failureOf, requestLog, seed, startTime, successOf, withEmulator } from "./support.js"
 
 const ids = { subscriptionId: seed.subscriptionId, endpointId: seed.endpointId }
 const ca = makeCa()
 // The seed endpoint serves file.example.cn.
-const site = ca.valid("file.example.cn")
-const wildcard = ca.valid("*.example.cn")
-const elsewhere = ca.valid("other.example.org")
+const site = ca.validAt("file.example.cn", new Date(startTime))
+const wildcard = ca.validAt("*.example.cn", new Date(startTime))
+const elsewhere = ca.validAt("other.example.org", new Date(startTime))
 
 describe("CdnClient against the emulator: cache rules and access control", () => {
   it.effect("cache rules: the documented defaults, then the whole policy set, read back after the operation", () =>

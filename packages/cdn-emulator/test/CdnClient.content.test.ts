@@ -1,7 +1,8 @@
+import { HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { CdnClient, Content, Waiter } from "@org/cdn-core"
 import { Effect, TestClock } from "effect"
-import { control, failureOf, requestLog, seed, setFaults, successOf, withEmulator } from "./support.js"
+import { control, failureOf, requestLog, resignedAfter, seed, setFaults, successOf, withEmulator } from "./support.js"
 
 const files = ["http://file.example.cn/pictures/city.png", "http://file.example.cn/pictures/river.png"]
 const directories = ["http://file.example.cn/styles/"]
@@ -89,18 +90,52 @@ describe("CdnClient against the emulator: purge", () => {
     )
   )
 
-  it.effect(
-    "URLs the service refuses: MaliciousItemPathDetected for an encoded slash, ParameterInvalid for a wildcard host",
-    () =>
-      withEmulator()(
-        Effect.gen(function* () {
-          const client = yield* CdnClient.CdnClient
-          const encoded = yield* failureOf(client.purge({ ...ids, files: ["http://file.example.cn/a%2F..%2Fb"] }))
-          expect(encoded._tag).toBe("MaliciousItemPathDetected")
-          const wildcard = yield* failureOf(client.purge({ ...ids, files: ["http://*.example.cn/a.png"] }))
-          expect(wildcard._tag).toBe("ParameterInvalid")
-        })
-      )
+  it.effect("URLs no request may carry are refused by the client before anything is sent, by the kind of fault", () =>
+    withEmulator()(
+      Effect.gen(function* () {
+        const client = yield* CdnClient.CdnClient
+        for (const [url, says] of [
+          ["http://file.example.cn/a%2F..%2Fb", "encoded /"],
+          ["http://file.example.cn/a/../b", "'..' segment"],
+          ["http://file.example.cn/a b.png", "whitespace"],
+          ["http://file.example.cn/a\r\nX-Injected: 1", "control characters"],
+          ["http://file.example.cn/a\u007f", "DEL"],
+          ["http://file.example.cn@evil.example/a.png", "user name or password"],
+          ["http://*.example.cn/a.png", "wildcard"],
+          ["ftp://file.example.cn/a.png", "http or https"],
+          [" http://file.example.cn/a.png", "whitespace"]
+        ] as const) {
+          const refused = yield* failureOf(client.purge({ ...ids, files: [url] }))
+          expect(refused).toMatchObject({ _tag: "InvalidInput", field: "files" })
+          expect(refused.message).toContain("files[0]")
+          expect(refused.message).toContain(says)
+        }
+        expect(yield* requestLog).toEqual([])
+      })
+    )
+  )
+
+  it.effect("the emulator answers as the service would to a client that sends them anyway", () =>
+    Effect.gen(function* () {
+      for (const [url, type] of [
+        ["http://file.example.cn/a%2F..%2Fb", "MaliciousItemPathDetected"],
+        ["http://file.example.cn/a/../../etc/passwd", "MaliciousItemPathDetected"],
+        ["http://*.example.cn/a.png", "ParameterInvalid"],
+        ["http://file.example.cn@evil.example/a.png", "ParameterInvalid"]
+      ] as const) {
+        const wrap = resignedAfter((request) =>
+          HttpClientRequest.bodyText(request, JSON.stringify({ Files: [url] }), "application/json")
+        )
+        yield* withEmulator({ wrap })(
+          Effect.gen(function* () {
+            const client = yield* CdnClient.CdnClient
+            const error = yield* failureOf(client.purge({ ...ids, files: ["http://file.example.cn/a.png"] }))
+            expect(error._tag).toBe(type)
+            expect((yield* requestLog).map((entry) => entry.outcome)).toEqual([type])
+          })
+        )
+      }
+    })
   )
 
   it.effect("items the control API marks fail: Failed items, a Failed operation with a message", () =>

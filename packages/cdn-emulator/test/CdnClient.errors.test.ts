@@ -24,6 +24,10 @@ import {
 const withQuery = (search: string) => (request: HttpClientRequest.HttpClientRequest) =>
   HttpClientRequest.setUrl(request, `${request.url.replace(/\?.*$/, "")}${search}`)
 
+// A body the client itself would never send (it refuses such URLs first), put in after it signed the request.
+const withBody = (body: unknown) => (request: HttpClientRequest.HttpClientRequest) =>
+  HttpClientRequest.bodyText(request, JSON.stringify(body), "application/json")
+
 type Ref = CdnClient.OperationRefInput
 
 interface Case {
@@ -148,8 +152,9 @@ const cases: ReadonlyArray<Case> = [
   {
     type: "MaliciousItemPathDetected",
     status: 400,
-    how: "a purge of a URL with a `..` segment",
-    run: (client) => client.purge({ ...seed, files: ["http://file.example.cn/pictures/../../etc/passwd"] })
+    how: "a purge of a URL with a `..` segment (sent by another client: this one refuses it first)",
+    setup: { wrap: resignedAfter(withBody({ Files: ["http://file.example.cn/pictures/../../etc/passwd"] })) },
+    run: (client) => client.purge({ ...seed, files: ["http://file.example.cn/pictures/a.png"] })
   }
 ]
 

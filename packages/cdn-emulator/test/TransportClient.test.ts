@@ -1,15 +1,15 @@
 import { FetchHttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { CdnClient, CdnConfig, Transport, TransportClient, UndiciTransport } from "@org/cdn-core"
+import { CdnClient, CdnConfig, NodeHttpTransport, Transport, TransportClient } from "@org/cdn-core"
 import { Effect, Layer } from "effect"
 import * as InProcess from "../src/InProcess.js"
 import * as Server from "../src/Server.js"
 import { baseUrl, keyId, keyValue, seed, seedPath, seedRefUpper } from "./support.js"
 
-// CdnClient over the undici transport, against an emulator on a real 127.0.0.1 port.
-const overUndici = (url: string, config: Partial<CdnConfig.CdnConfigInput> = {}) =>
+// CdnClient over the node:http transport, against an emulator on a real 127.0.0.1 port.
+const overNodeHttp = (url: string, config: Partial<CdnConfig.CdnConfigInput> = {}) =>
   TransportClient.layer.pipe(
-    Layer.provide(UndiciTransport.layer()),
+    Layer.provide(NodeHttpTransport.layer()),
     Layer.provide(
       CdnConfig.layer({
         baseUrl: url,
@@ -24,10 +24,10 @@ const overUndici = (url: string, config: Partial<CdnConfig.CdnConfigInput> = {})
 const getSeed = Effect.flatMap(CdnClient.CdnClient, (client) => client.getOperationResponse(seedRefUpper))
 
 describe("TransportClient", () => {
-  it.scopedLive("over undici: the seed round trip, signed, with the lower-case path and the correlation id", () =>
+  it.scopedLive("over node:http: the seed round trip, signed, with the lower-case path and the correlation id", () =>
     Effect.gen(function* () {
       const running = yield* Server.serve({ port: 0 })
-      const response = yield* getSeed.pipe(Effect.provide(overUndici(running.url)))
+      const response = yield* getSeed.pipe(Effect.provide(overNodeHttp(running.url)))
       expect(response.value).toMatchObject({ id: seed.operationId, status: "Succeeded" })
       const [entry] = running.emulator.log.all()
       expect(entry).toMatchObject({ path: seedPath, signatureValid: true, correlationId: response.correlationId })
@@ -39,7 +39,7 @@ describe("TransportClient", () => {
     Effect.gen(function* () {
       const running = yield* Server.serve({ port: 0 })
       running.emulator.faults.set({ throttle: { times: 2, retryAfterSeconds: 0 } })
-      const response = yield* getSeed.pipe(Effect.provide(overUndici(running.url)))
+      const response = yield* getSeed.pipe(Effect.provide(overNodeHttp(running.url)))
       expect(response.status).toBe(200)
       expect(running.emulator.log.all().map((entry) => [entry.outcome, entry.signatureValid])).toEqual([
         ["RequestThrottled", true],
@@ -52,7 +52,7 @@ describe("TransportClient", () => {
   it.scopedLive("typed errors: a gateway page, a dropped connection, a timeout, a bad ID", () =>
     Effect.gen(function* () {
       const running = yield* Server.serve({ port: 0 })
-      const client = overUndici(running.url, { retry: { maxAttempts: 1 }, attemptTimeout: "300 millis" })
+      const client = overNodeHttp(running.url, { retry: { maxAttempts: 1 }, attemptTimeout: "300 millis" })
       const fail = <E>(effect: Effect.Effect<unknown, E, CdnClient.CdnClient>) =>
         Effect.flip(effect).pipe(Effect.provide(client))
 

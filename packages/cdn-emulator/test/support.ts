@@ -172,10 +172,11 @@ export const resignedAfter =
         const changed = change(request)
         const url = Either.getOrThrow(UrlParams.makeUrl(changed.url, changed.urlParams, changed.hash))
         const date = Signer.formatRequestDate(yield* Clock.currentTimeMillis)
-        return HttpClientRequest.setHeaders(
-          changed,
-          Signer.signUrl(url, changed.method, date, keyId, Redacted.make(keyValue))
-        )
+        const text = Signer.stringToSign({ path: url.pathname, query: url.searchParams, date, method: changed.method })
+        return HttpClientRequest.setHeaders(changed, {
+          [Signer.requestDateHeader]: date,
+          authorization: `AzureCDN ${keyId}:${Signer.signature(Redacted.make(keyValue), text)}`
+        })
       })
     )
 

@@ -8,7 +8,7 @@ import * as Options from "@effect/cli/Options"
 import * as CdnApi from "@org/cdn-core/CdnApi"
 import { CdnClient } from "@org/cdn-core/CdnClient"
 import { AccessControlShape, CachePolicyShape } from "@org/cdn-core/Configuration"
-import { Console, Effect, Schema } from "effect"
+import { Console, Effect, Either, Schema } from "effect"
 import { OperationFailed, UsageError } from "../CliErrors.js"
 import * as Client from "../Client.js"
 import { confirm, yesFlag } from "../Confirm.js"
@@ -25,7 +25,9 @@ import { waitFlag, waitOptions, withProgress } from "../Waiting.js"
 
 const fromFile = Options.text("from-file").pipe(
   Options.withPseudoName("path|-"),
-  Options.withDescription("The whole document, in the service's JSON (as `get -o json` prints it); - reads stdin")
+  Options.withDescription(
+    "The whole document, in the service's JSON (as `get -o json` prints it; keys in any case, no others); - reads stdin"
+  )
 )
 
 const pretty = (value: unknown) => JSON.stringify(value, null, 2)
@@ -59,18 +61,18 @@ const group = <A>(options: {
       Effect.gen(function* () {
         const document = yield* JsonFile.read("--from-file", path)
         const ids = { subscriptionId, endpointId }
-        const input = options.set.fromRequest({ params: ids, query: {}, body: document })
+        // The document is read as the service reads a body, and refused before anything is sent, GET included.
+        const input = yield* Either.match(CdnApi.readRequest(options.set, { params: ids, query: "", body: document }), {
+          onLeft: (refused) => Effect.fail(new UsageError({ message: `--from-file: ${refused.message}` })),
+          onRight: Effect.succeed
+        })
         const cdn = yield* CdnClient
         // What changes, from what is there now to what the document says (in the shape the service will hold).
         const current = yield* cdn.request(options.get, ids)
         const before = pretty(options.encode(current.value as A))
-        const validated = Schema.decodeUnknownEither(options.set.input)(input)
-        if (validated._tag === "Right") {
-          const after = pretty(options.set.body?.(validated.right))
-          yield* Stderr.line(before === after ? `azcdn: the ${options.what} already read so` : lineDiff(before, after))
-        }
-        if (validated._tag === "Right") yield* confirm(`Set the ${options.what} of endpoint ${endpointId}?`, yes)
-        // Sent through the client, whose own check refuses a bad document before anything goes out.
+        const after = pretty(Schema.encodeUnknownSync(options.set.payload as Schema.Schema<unknown, unknown>)(input))
+        yield* Stderr.line(before === after ? `azcdn: the ${options.what} already read so` : lineDiff(before, after))
+        yield* confirm(`Set the ${options.what} of endpoint ${endpointId}?`, yes)
         const accepted = yield* cdn.request(options.set, input)
         const id = (accepted.value as { taskTrackId?: string }).taskTrackId
         if (!wait || id === undefined) return yield* Console.log(acceptedText(accepted.value as never, formatOf(flags)))

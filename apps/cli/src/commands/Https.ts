@@ -12,7 +12,7 @@ import { CdnClient } from "@org/cdn-core/CdnClient"
 import type { Endpoint } from "@org/cdn-core/Endpoints"
 import { bounded } from "@org/cdn-core/Errors"
 import * as Https from "@org/cdn-core/Https"
-import { Console, Effect, Either, Option, Redacted, Schema } from "effect"
+import { Clock, Console, Effect, Either, Option, Redacted, Schema } from "effect"
 import { OperationFailed, UsageError } from "../CliErrors.js"
 import * as Client from "../Client.js"
 import { acceptedText } from "../ContentText.js"
@@ -58,10 +58,11 @@ const readPair = (certPath: string, keyPath: string) =>
   })
 
 /** Checked as the service would, before anything is sent: they parse, belong together, are valid now. */
-const checkPair = (certificate: string, key: Redacted.Redacted<string>) => {
-  const problem = Https.pairProblem(certificate, key, Date.now())
-  return problem === undefined ? Effect.void : Effect.fail(new UsageError({ message: problem }))
-}
+const checkPair = (certificate: string, key: Redacted.Redacted<string>) =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) => {
+    const problem = Https.pairProblem(certificate, key) ?? Https.validityProblem(certificate, now)
+    return problem === undefined ? Effect.void : Effect.fail(new UsageError({ message: problem }))
+  })
 
 const certificateText = (certificate: Https.Certificate, format: ReturnType<typeof formatOf>): string => {
   if (format === "json") return JSON.stringify(Schema.encodeSync(Https.CertificateShape)(certificate), null, 2)

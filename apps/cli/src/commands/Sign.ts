@@ -4,7 +4,7 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import { formatRequestDate, signUrl } from "@org/cdn-core/Signer"
+import { formatRequestDate, requestDateHeader, signature, stringToSign } from "@org/cdn-core/Signer"
 import { Clock, Console, Effect, Option } from "effect"
 import { UsageError } from "../CliErrors.js"
 import { globalOptions } from "../GlobalOptions.js"
@@ -89,7 +89,9 @@ export const sign = Command.make(
       if (hasUpperCaseGuid(target.pathname)) {
         yield* Stderr.line("azcdn: note: the path has upper-case GUIDs; the service expects them in lower case")
       }
-      const headers = signUrl(target, verb, at, key.id, key.value)
+      // The signing rule's two public faces: the string to sign, and its signature with the key.
+      const text = stringToSign({ path: target.pathname, query: target.searchParams, date: at, method: verb })
+      const headers = { [requestDateHeader]: at, authorization: `AzureCDN ${key.id}:${signature(key.value, text)}` }
       yield* Console.log(
         signatureText(
           headers,

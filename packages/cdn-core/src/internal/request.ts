@@ -3,7 +3,7 @@
  * attempt sign with the time read now, send, read and decode; retry by the policy (a write only when the service
  * certainly did not carry it out), correcting the clock once when the service says the date is off.
  */
-import { Clock, Duration, Effect, Either, FiberRef, LogLevel, ParseResult, Schedule, Schema } from "effect"
+import { Clock, Duration, Effect, Either, FiberRef, LogLevel, type ParseResult, Schedule, Schema } from "effect"
 import { type AnyCall, apiVersion, pathOf } from "../CdnApi.js"
 import type { CdnConfigShape } from "../CdnConfig.js"
 import { ErrorResponse } from "../ErrorInfo.js"
@@ -17,47 +17,61 @@ import {
   redirected,
   unreadable
 } from "../Errors.js"
+import { acceptEncoding } from "../ResponseBody.js"
 import * as Retry from "../Retry.js"
-import { canonicalQuery, formatRequestDate, requestDateHeader, type Signer, signAttempt } from "../Signer.js"
+import type { SignerShape } from "../Signer.js"
 import type { TransportShape } from "../Transport.js"
+import { firstProblem, pathText } from "./issues.js"
+import { anyCase } from "./lenient.js"
 
 /** A decoded answer, with what identifies it to the service's support. */
 export interface CdnResponse<A> {
   readonly value: A
   readonly status: number
   readonly correlationId: string | undefined
+  /** The answer's headers, names in lower case. */
+  readonly headers: Readonly<Record<string, string | undefined>>
   /** The body as the service sent it. */
   readonly body: string
 }
 
-const decodeErrorResponse = Schema.decodeUnknownEither(ErrorResponse)
+const decodeErrorResponse = Schema.decodeUnknownEither(anyCase(ErrorResponse))
 
-const pathText = (path: ReadonlyArray<PropertyKey>): string =>
-  path.map((step, i) => (typeof step === "number" ? `[${step}]` : i === 0 ? String(step) : `.${String(step)}`)).join("")
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
 
-const valueAt = (json: unknown, path: ReadonlyArray<PropertyKey>): unknown =>
-  path.reduce<unknown>(
-    (value, step) =>
-      typeof value === "object" && value !== null ? (value as Record<PropertyKey, unknown>)[step] : undefined,
-    json
-  )
+// A key of the answer as the service spelt it (keys are read in any case).
+const fieldOf = (value: unknown, name: PropertyKey): unknown => {
+  if (Array.isArray(value)) return value[Number(name)]
+  if (!isRecord(value)) return undefined
+  if (Object.hasOwn(value, name)) return value[name as string]
+  const lower = String(name).toLowerCase()
+  const key = Object.keys(value).find((k) => k.toLowerCase() === lower)
+  return key === undefined ? undefined : value[key]
+}
 
 /** What is wrong with an answer, by field and value: `Status: missing`, `Start: undocumented value "x"`. */
 export const describeProblem = (error: ParseResult.ParseError, json: unknown): string => {
-  const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
-  if (issue === undefined) return "unexpected shape"
-  const where = issue.path.length === 0 ? "the answer" : pathText(issue.path)
-  if (issue._tag === "Missing") return `${where}: missing`
-  const value = JSON.stringify(valueAt(json, issue.path)) ?? "undefined"
+  const problem = firstProblem(error)
+  const where = pathText(problem.path, "the answer")
+  if (problem.missing) return `${where}: missing`
+  const value = JSON.stringify(problem.path.reduce<unknown>(fieldOf, json)) ?? "undefined"
   return `${where}: undocumented value ${bounded(value, 120)}`
+}
+
+// A 2xx whose body says `"Succeeded": false` (a boolean or a string, the key in any case) is an error answer.
+const saysFailed = (json: unknown): boolean => {
+  const succeeded = fieldOf(json, "Succeeded")
+  return succeeded === false || (typeof succeeded === "string" && succeeded.toLowerCase() === "false")
 }
 
 // A bare 429 is a throttle whatever its body says (gateways throttle without the service's body).
 const throttled = (facts: ResponseFacts) => fromErrorInfo("RequestThrottled", null, facts)
 
 /**
- * Reads an answer: a 3xx is a redirect (never followed), a 2xx is decoded with `decode`, anything else is the
- * service's error body; a 429 is a throttle whatever its body.
+ * Reads an answer: a 3xx is a redirect (never followed), a 2xx is decoded with `decode` unless its body says it
+ * failed, anything else is the service's error body (keys in any case, `Succeeded` false or "false"); a 429 is a
+ * throttle whatever its body.
  */
 export const interpret = <A>(
   body: string,
@@ -77,7 +91,7 @@ export const interpret = <A>(
   } catch {
     return fallback("not-json")
   }
-  if (facts.status >= 200 && facts.status < 300) {
+  if (facts.status >= 200 && facts.status < 300 && !saysFailed(json)) {
     return Either.mapLeft(decode(json), (error) =>
       unreadable("unexpected-shape", body, facts, describeProblem(error, json))
     )
@@ -89,11 +103,12 @@ export const interpret = <A>(
 
 /** The first problem of an input, as `InvalidInput` naming its field (`files[3]: must be an absolute …`). */
 export const invalidInput = (error: ParseResult.ParseError): InvalidInput => {
-  const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
-  const path = issue?.path ?? []
-  const field = path.length === 0 ? "input" : String(path[0])
-  const label = path.length === 0 ? "input" : pathText(path)
-  return new InvalidInput({ field, message: `${label}: ${bounded(issue?.message ?? "invalid")}` })
+  const problem = firstProblem(error)
+  const field = problem.path.length === 0 ? "input" : String(problem.path[0])
+  return new InvalidInput({
+    field,
+    message: `${bounded(pathText(problem.path, "input"), 120)}: ${bounded(problem.message)}`
+  })
 }
 
 const isDebug = FiberRef.get(FiberRef.currentMinimumLogLevel).pipe(
@@ -103,6 +118,12 @@ const isDebug = FiberRef.get(FiberRef.currentMinimumLogLevel).pipe(
 // What a call needs on every attempt, worked out once per call description.
 interface Prepared {
   readonly validate: (input: unknown) => Either.Either<Readonly<Record<string, unknown>>, ParseResult.ParseError>
+  /** The JSON body from the checked input, with the call's payload schema. */
+  readonly body: ((input: unknown) => Either.Either<unknown, ParseResult.ParseError>) | undefined
+  /** The query pairs besides apiVersion, with the call's query schema. */
+  readonly query:
+    | ((input: unknown) => Either.Either<Readonly<Record<string, string>>, ParseResult.ParseError>)
+    | undefined
   readonly decode: (json: unknown) => Either.Either<unknown, ParseResult.ParseError>
 }
 
@@ -114,7 +135,7 @@ export interface Requester {
 
 export const makeRequester = (
   config: CdnConfigShape,
-  signer: Signer,
+  signer: SignerShape,
   transport: TransportShape,
   policy: Retry.RetryPolicy
 ): Requester => {
@@ -129,6 +150,8 @@ export const makeRequester = (
     if (found === undefined) {
       found = {
         validate: Schema.decodeUnknownEither(call.input, { errors: "first" }) as Prepared["validate"],
+        body: call.payload === undefined ? undefined : Schema.encodeUnknownEither(call.payload),
+        query: call.query === undefined ? undefined : Schema.encodeUnknownEither(call.query),
         decode: Schema.decodeUnknownEither(call.success)
       }
       prepared.set(call, found)
@@ -202,68 +225,80 @@ export const makeRequester = (
     )
 
   const request = <Out>(call: AnyCall, input: unknown): Effect.Effect<CdnResponse<Out>, CdnError> => {
-    const { validate, decode } = prepare(call)
-    const valid = validate(input)
+    const prepared = prepare(call)
+    const valid = prepared.validate(input)
     if (Either.isLeft(valid)) return Effect.fail(invalidInput(valid.left))
-    const path = pathOf(call, valid.right)
-    const extra = call.query?.(valid.right) ?? []
+    // The body and the query come from the checked input through the call's own schemas, as a server reads them.
+    const query = prepared.query === undefined ? Either.right({}) : prepared.query(valid.right)
+    const payload = prepared.body === undefined ? Either.right(undefined) : prepared.body(valid.right)
+    if (Either.isLeft(query)) return Effect.fail(invalidInput(query.left))
+    if (Either.isLeft(payload)) return Effect.fail(invalidInput(payload.left))
+    const send = sending<Out>(call, valid.right, Object.entries(query.right), payload.right, prepared.decode)
+    return call.check === undefined ? send : Effect.zipRight(call.check(valid.right), send)
+  }
+
+  const sending = <Out>(
+    call: AnyCall,
+    valid: Readonly<Record<string, unknown>>,
+    extra: ReadonlyArray<readonly [string, string]>,
+    payload: unknown,
+    decode: Prepared["decode"]
+  ): Effect.Effect<CdnResponse<Out>, CdnError> => {
+    const path = pathOf(call, valid)
     const pairs: Array<readonly [string, string]> = [["apiVersion", apiVersion], ...extra]
     const search = pairs.map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join("&")
     const url = `${config.baseUrl}${path}?${search}`
-    // The path as it goes on the wire, and the query canonical once: only the date changes between attempts.
-    const signedPath = basePath + path
-    const signedQuery = canonicalQuery(pairs)
-    const body = call.body === undefined ? undefined : JSON.stringify(call.body(valid.right))
+    // The path as it goes on the wire: only the date changes between attempts.
+    const attempt = { path: basePath + path, query: pairs, method: call.method }
+    const body = payload === undefined ? undefined : JSON.stringify(payload)
     const method = call.method
 
     /** One attempt: signed with the time read now, sent within what is left of the deadline, read and decoded. */
     const attemptBy = (endsAt: number) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Effect.flatMap(signer.skew, (skew) => {
-          const date = formatRequestDate(now + skew)
-          const headers: Record<string, string> = {
-            accept: "application/json",
-            [requestDateHeader]: date,
-            authorization: signAttempt(config.keyId, config.keyValue, signedPath, signedQuery, date, method)
-          }
-          if (body !== undefined) headers["content-type"] = "application/json"
-          const limit = Math.max(1, Math.min(timeoutMs, endsAt - now))
-          return transport.send({ method, url, headers, ...(body === undefined ? {} : { body }) }, limit).pipe(
-            Effect.tapError((error) => logAttempt(method, path, now, error._tag, undefined)),
-            Effect.flatMap((response) => {
-              const correlationId = response.headers["x-correlation-id"]
-              const facts = {
-                status: response.status,
-                correlationId,
-                retryAfterMs: Retry.parseRetryAfter(response.headers["retry-after"], now),
-                serverDate: response.headers.date
-              }
-              const value = interpret(response.body, facts, decode, response.headers.location)
-              return Effect.zipRight(
-                logAttempt(method, path, now, response.status, correlationId),
-                Either.isRight(value)
-                  ? Effect.succeed({
-                      value: value.right as Out,
-                      status: response.status,
-                      correlationId,
-                      body: response.body
-                    })
-                  : Effect.fail(value.left)
-              )
-            })
-          )
-        })
-      )
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const headers: Record<string, string> = {
+          accept: "application/json",
+          "accept-encoding": acceptEncoding,
+          ...signer.sign(attempt, now)
+        }
+        if (body !== undefined) headers["content-type"] = "application/json"
+        const limit = Math.max(1, Math.min(timeoutMs, endsAt - now))
+        return transport.send({ method, url, headers, ...(body === undefined ? {} : { body }) }, limit).pipe(
+          Effect.tapError((error) => logAttempt(method, path, now, error._tag, undefined)),
+          Effect.flatMap((response) => {
+            const correlationId = response.headers["x-correlation-id"]
+            const facts = {
+              status: response.status,
+              correlationId,
+              retryAfterMs: Retry.parseRetryAfter(response.headers["retry-after"], now),
+              serverDate: response.headers.date
+            }
+            const value = interpret(response.body, facts, decode, response.headers.location)
+            return Effect.zipRight(
+              logAttempt(method, path, now, response.status, correlationId),
+              Either.isRight(value)
+                ? Effect.succeed({
+                    value: value.right as Out,
+                    status: response.status,
+                    correlationId,
+                    headers: response.headers,
+                    body: response.body
+                  })
+                : Effect.fail(value.left)
+            )
+          })
+        )
+      })
 
     return Effect.flatMap(Clock.currentTimeMillis, (start) => {
       const endsAt = start + deadlineMs
-      const attempt = attemptBy(endsAt)
+      const once = attemptBy(endsAt)
       // A date the service calls off is corrected from its clock once; the corrected attempt is then sent.
-      const corrected = Effect.catchTag(attempt, "AuthorizationHeaderExpired", (error) =>
+      const corrected = Effect.catchTag(once, "AuthorizationHeaderExpired", (error) =>
         error.serverDate === undefined
           ? Effect.fail(error)
-          : Effect.flatMap(signer.learnServerTime(error.serverDate), (changed) =>
-              changed ? attempt : Effect.fail(error)
+          : Effect.flatMap(Clock.currentTimeMillis, (now) =>
+              signer.learnServerTime(error.serverDate as string, now) ? once : Effect.fail(error)
             )
       )
       return retrying(corrected, method !== "GET", endsAt)

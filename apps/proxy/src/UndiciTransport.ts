@@ -1,25 +1,29 @@
 /**
- * The transport for Node: a keep-alive undici `Pool` per origin, each attempt dispatched with a plain handler and
- * its own timer, so that an attempt costs one callback chain rather than streams, promises and a racing fiber.
+ * The proxy's way to the service: a keep-alive undici `Pool` to the service's origin, each attempt dispatched with a
+ * plain handler and its own timer, so that an attempt costs one callback chain rather than streams, promises and a
+ * racing fiber. The body is read and decoded as every transport of cdn-core reads it (`ResponseBody`).
  */
-import { Effect, Layer } from "effect"
+import { CdnConfig, type Errors, ResponseBody, Transport } from "@org/cdn-core"
+import { Effect, Either, Layer } from "effect"
 import { Pool } from "undici"
-import { CdnConfig } from "./CdnConfig.js"
-import { brokeOff, failedWith, Transport, type TransportRequest, timedOut, unreachable } from "./Transport.js"
 
 export interface UndiciTransportOptions {
   /** Connections kept to the service; default 64. */
   readonly connections?: number
-  /** Largest body read; a longer answer fails the attempt. Default 1 MiB. */
+  /** Largest body read (decoded, too); a longer answer fails the attempt. Default 1 MiB. */
   readonly maxBodyBytes?: number
 }
 
+type Outcome = Effect.Effect<Transport.TransportResponse, Errors.TransportError | Errors.RequestTimeout>
+
 /** A transport to `CdnConfig.baseUrl`'s origin; the pool is destroyed with the layer. */
-export const layer = (options: UndiciTransportOptions = {}): Layer.Layer<Transport, never, CdnConfig> =>
+export const layer = (
+  options: UndiciTransportOptions = {}
+): Layer.Layer<Transport.Transport, never, CdnConfig.CdnConfig> =>
   Layer.scoped(
-    Transport,
+    Transport.Transport,
     Effect.gen(function* () {
-      const config = yield* CdnConfig
+      const config = yield* CdnConfig.CdnConfig
       const origin = new URL(config.baseUrl).origin
       const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
       const pool = yield* Effect.acquireRelease(
@@ -28,22 +32,18 @@ export const layer = (options: UndiciTransportOptions = {}): Layer.Layer<Transpo
         (pool) => Effect.promise(() => pool.destroy().catch(() => undefined))
       )
 
-      const send = (request: TransportRequest, timeoutMs: number) =>
-        Effect.async<
-          { status: number; headers: Record<string, string | undefined>; body: string },
-          ReturnType<typeof unreachable> | ReturnType<typeof timedOut>
-        >((resume) => {
+      const send = (request: Transport.TransportRequest, timeoutMs: number) =>
+        Effect.async<Transport.TransportResponse, Errors.TransportError | Errors.RequestTimeout>((resume) => {
           if (!request.url.startsWith(origin)) {
-            resume(Effect.fail(unreachable(request, `not a URL of ${origin}`)))
+            resume(Effect.fail(Transport.unreachable(request, `not a URL of ${origin}`)))
             return
           }
           let done = false
           let abort: ((reason: Error) => void) | undefined
           let status = 0
           let headers: Record<string, string | undefined> = {}
-          const chunks: Array<Buffer> = []
-          let length = 0
-          const finish = (effect: Parameters<typeof resume>[0]) => {
+          let body: ResponseBody.Collector | undefined
+          const finish = (effect: Outcome) => {
             if (done) return
             done = true
             clearTimeout(timer)
@@ -51,7 +51,7 @@ export const layer = (options: UndiciTransportOptions = {}): Layer.Layer<Transpo
           }
           // The timeout is settled before the abort, whose error would otherwise be taken for a transport failure.
           const timer = setTimeout(() => {
-            finish(Effect.fail(timedOut(request, timeoutMs)))
+            finish(Effect.fail(Transport.timedOut(request, timeoutMs)))
             abort?.(new Error("attempt timed out"))
           }, timeoutMs)
           pool.dispatch(
@@ -68,26 +68,28 @@ export const layer = (options: UndiciTransportOptions = {}): Layer.Layer<Transpo
               onResponseStart(_controller, statusCode, responseHeaders) {
                 status = statusCode
                 headers = responseHeaders as Record<string, string | undefined>
+                body = ResponseBody.collector(headers["content-encoding"], maxBodyBytes)
               },
               onResponseData(controller, chunk) {
-                length += chunk.length
-                if (length > maxBodyBytes) {
-                  controller.abort(new Error(`answer longer than ${maxBodyBytes} bytes`))
-                  return
-                }
-                chunks.push(chunk)
+                if (body?.add(chunk) !== false) return
+                finish(Effect.fail(Transport.tooLong(request, maxBodyBytes, status, headers["x-correlation-id"])))
+                controller.abort(new Error(`answer longer than ${maxBodyBytes} bytes`))
               },
               onResponseEnd() {
-                const body = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8")
-                finish(Effect.succeed({ status, headers, body }))
+                const text = body?.text() ?? Either.right("")
+                finish(
+                  Either.isRight(text)
+                    ? Effect.succeed({ status, headers, body: text.right })
+                    : Effect.fail(Transport.undecodable(request, text.left, status, headers["x-correlation-id"]))
+                )
               },
               onResponseError(_controller, error) {
                 // After the headers, the answer broke off: its status and correlation id are kept.
                 finish(
                   Effect.fail(
                     status === 0
-                      ? failedWith(request, error)
-                      : brokeOff(request, error, status, headers["x-correlation-id"] as string | undefined)
+                      ? Transport.failedWith(request, error)
+                      : Transport.brokeOff(request, error, status, headers["x-correlation-id"])
                   )
                 )
               }
