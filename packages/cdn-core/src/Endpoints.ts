@@ -3,7 +3,7 @@
  * `EndpointId`/`Settings` as the live service answers; keys in any case, booleans as `true` or `"true"`),
  * and the inputs of create and update.
  */
-import { ParseResult, Schema } from "effect"
+import { Arbitrary, ParseResult, Schema } from "effect"
 import { quoted } from "./Errors.js"
 import { EndpointId, SubscriptionId } from "./Ids.js"
 import { LenientBoolean, LenientNumber, NullableList } from "./internal/lenient.js"
@@ -183,6 +183,12 @@ const withHost = <Fields extends { readonly customDomain: string; readonly host?
             )
           : ParseResult.succeed({ ...fields, host: fields.customDomain }),
     encode: ParseResult.succeed
+  }).annotations({
+    // Drawn as decoded: with the host filled in, a wildcard domain only with one of its own.
+    arbitrary: () => () =>
+      Arbitrary.make(Schema.typeSchema(from))
+        .filter((fields) => fields.host !== undefined || !isWildcard(fields.customDomain))
+        .map((fields) => ({ ...fields, host: fields.host ?? fields.customDomain }))
   }) as unknown as Schema.Schema<Fields & { readonly host: string }, I>
 
 /**
@@ -257,7 +263,9 @@ const UpdateOnWire = Wire.object({
 const UpdateSettings = Schema.Struct({
   originAddresses: Schema.optional(Schema.typeSchema(OriginAddresses)),
   host: Schema.optional(Schema.typeSchema(Host))
-})
+}).pipe(
+  Schema.filter((settings) => settings.originAddresses !== undefined || settings.host !== undefined || "give one")
+)
 
 /**
  * The update body, `{"EndpointSettings": {"Host"?, "Origin"?: {"Addresses"}}, "UpdateFlag"}`. The flag must name

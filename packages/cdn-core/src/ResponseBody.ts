@@ -45,7 +45,7 @@ const decodeOne = (coding: string, body: Buffer, maxBytes: number): Buffer => {
         return inflateRawSync(body, options)
       }
     default:
-      throw new Error(`the coding ${coding} is not one of gzip, deflate, br`)
+      throw new Error("not one of gzip, deflate, br")
   }
 }
 

@@ -104,6 +104,12 @@ export const classify = (
   }
   if (/^bad port$/i.test(message))
     return { code: "ERR_BAD_PORT", why: `the runtime refuses to connect to port ${host.split(":").pop()}` }
+  if (code === "HPE_HEADER_OVERFLOW" || code === "UND_ERR_HEADERS_OVERFLOW" || /header overflow/i.test(message)) {
+    return {
+      code: "ERR_HEADERS_OVERFLOW",
+      why: `the answer's headers from ${host} were larger than this client accepts (Node's limit, 16 KiB unless --max-http-header-size says otherwise)`
+    }
+  }
   if (name === "HTTPParserError" || code?.startsWith("HPE_") || /does not match the HTTP/i.test(message)) {
     return { code: "ERR_NOT_HTTP", why: `the server at ${host} did not answer HTTP` }
   }
@@ -112,12 +118,6 @@ export const classify = (
     /incorrect header check|unexpected end of file|invalid (stored )?block/i.test(message)
   ) {
     return { code: "ERR_DECOMPRESSION", why: `the answer's body could not be decompressed (${message})` }
-  }
-  if (code === "HPE_HEADER_OVERFLOW" || code === "UND_ERR_HEADERS_OVERFLOW" || /header overflow/i.test(message)) {
-    return {
-      code: "ERR_HEADERS_OVERFLOW",
-      why: `the answer's headers from ${host} were larger than this client accepts (Node's limit, 16 KiB unless --max-http-header-size says otherwise)`
-    }
   }
   return { code, why: code === undefined ? message : `${code} (${message})` }
 }

@@ -3,11 +3,12 @@
  * and how each published spelling of the answer reads.
  */
 import { createHmac } from "node:crypto"
+import { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either } from "effect"
-import { CdnApi, CdnClient } from "../src/index.js"
+import { Effect, Either, Layer } from "effect"
+import { CdnApi, CdnClient, CdnConfig, Signer, Transport } from "../src/index.js"
 import { makeCa } from "./certificates.js"
-import { accepted, failure, fake, ok, type Reply, run, type Sent, value } from "./fakeHttp.js"
+import { accepted, failure, fake, fakeHttp, ok, type Reply, run, type Sent, value } from "./fakeHttp.js"
 
 // Valid on the tests' clock (2024-01-02), which the client checks the certificate against.
 const pair = makeCa().validAt("cdn.example.cn", new Date("2024-01-02T03:04:05Z"))
@@ -485,4 +486,58 @@ describe("CdnApi.readRequest: a request in the service's own shape reads as the 
     for (let i = 0; i < 2; i++) expect(CdnApi.pathOf(CdnApi.calls.getOperation, input)).toBe(path)
     expect(CdnApi.pathOf(CdnApi.calls.getSubscriptionVolume, { subscriptionId: "s" })).toBe("/subscriptions/s/volume")
   })
+})
+
+describe("CdnClient: what is refused before anything is sent, and who signs", () => {
+  it.effect("a wildcard domain with no host is InvalidInput: the origin's host header cannot be a wildcard", () =>
+    Effect.gen(function* () {
+      const { sent, layer } = fake([accepted])
+      const create = Effect.flatMap(CdnClient.CdnClient, (c) =>
+        c.createEndpoint({
+          subscriptionId: s,
+          customDomain: "*.example.cn",
+          icp: "京ICP备16013159号",
+          originAddresses: ["origin.example.cn"],
+          serviceType: "Web"
+        })
+      )
+      const error = failure(yield* run(create, layer))
+      expect(error).toMatchObject({ _tag: "InvalidInput", field: "host" })
+      expect(error.message).toContain("wildcard")
+      expect(sent).toHaveLength(0)
+    })
+  )
+
+  it.effect("a layer that replaces Signer changes how every request is signed", () =>
+    Effect.gen(function* () {
+      const signed: Array<string> = []
+      const replaced = Layer.succeed(
+        Signer.Signer,
+        Signer.Signer.make({
+          sign: (attempt, now) => {
+            signed.push(`${attempt.method} ${attempt.path}`)
+            return { "x-azurecdn-request-date": `at ${now}`, authorization: "AzureCDN other-key:SIGNED-ELSEWHERE" }
+          },
+          learnServerTime: () => false
+        })
+      )
+      const { sent, http } = fakeHttp([accepted, ok({ Files: [], Directories: [] })])
+      const layer = CdnClient.CdnClient.DefaultWithoutDependencies.pipe(
+        Layer.provide(replaced),
+        Layer.provide(Transport.fromHttpClient),
+        Layer.provide(Layer.succeed(HttpClient.HttpClient, http)),
+        Layer.provide(CdnConfig.layer({ keyId: "key-id-1", keyValue: "secret-value" })),
+        Layer.orDie
+      )
+      const both = Effect.flatMap(CdnClient.CdnClient, (c) =>
+        Effect.zipRight(c.purge({ ...ids, files: ["http://a.example.cn/x"] }), c.getPurge({ ...ids, purgeId: op }))
+      )
+      value(yield* run(both, layer))
+      expect(signed).toEqual([`POST ${base}/purges`, `GET ${base}/purges/${op}`])
+      expect(sent.map((request) => request.headers.authorization)).toEqual([
+        "AzureCDN other-key:SIGNED-ELSEWHERE",
+        "AzureCDN other-key:SIGNED-ELSEWHERE"
+      ])
+    })
+  )
 })

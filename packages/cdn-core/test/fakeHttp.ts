@@ -23,8 +23,8 @@ export type Reply =
   | { readonly code: string; readonly message?: string }
   | "hang"
 
-/** A client whose answers come from `replies` in turn (the last repeats); every request is kept. */
-export const fake = (replies: ReadonlyArray<Reply>, config: Partial<CdnConfig.CdnConfigInput> = {}) => {
+/** An `HttpClient` whose answers come from `replies` in turn (the last repeats); every request is kept. */
+export const fakeHttp = (replies: ReadonlyArray<Reply>) => {
   const sent: Array<Sent> = []
   const http = HttpClient.make((request: HttpClientRequest.HttpClientRequest, url) => {
     const body =
@@ -52,6 +52,12 @@ export const fake = (replies: ReadonlyArray<Reply>, config: Partial<CdnConfig.Cd
       HttpClientResponse.fromWeb(request, new Response(reply.body, { status: reply.status, headers }))
     )
   })
+  return { sent, http }
+}
+
+/** A client whose answers come from `replies` in turn (the last repeats); every request is kept. */
+export const fake = (replies: ReadonlyArray<Reply>, config: Partial<CdnConfig.CdnConfigInput> = {}) => {
+  const { sent, http } = fakeHttp(replies)
   const layer = CdnClient.CdnClient.Default.pipe(
     Layer.provide(
       CdnConfig.layer({

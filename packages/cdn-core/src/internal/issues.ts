@@ -72,9 +72,18 @@ const refusalOf = (ast: SchemaAST.AST): RefusalType | undefined =>
 
 const hasMessage = (ast: SchemaAST.AST): boolean => Option.isSome(SchemaAST.getMessageAnnotation(ast))
 
-// The message effect's own formatter gives a leaf (a filter's message, a message annotation).
-const formatted = (issue: ParseResult.ParseIssue): string =>
-  ParseResult.ArrayFormatter.formatIssueSync(issue)[0]?.message ?? "is not valid"
+// A schema's own message for `issue`, from its message annotation; else effect's formatter (a filter's message).
+const formatted = (issue: ParseResult.ParseIssue & { readonly ast: SchemaAST.AST }): string => {
+  const annotation = SchemaAST.getMessageAnnotation(issue.ast)
+  if (Option.isSome(annotation)) {
+    const said = annotation.value(issue)
+    if (typeof said === "string") return said
+    if (typeof said === "object" && said !== null && "message" in said && typeof said.message === "string") {
+      return said.message
+    }
+  }
+  return ParseResult.ArrayFormatter.formatIssueSync(issue)[0]?.message ?? "is not valid"
+}
 
 const walk = (
   issue: ParseResult.ParseIssue,

@@ -54,9 +54,9 @@ const fieldOf = (value: unknown, name: PropertyKey): unknown => {
 export const describeProblem = (error: ParseResult.ParseError, json: unknown): string => {
   const problem = firstProblem(error)
   const where = pathText(problem.path, "the answer")
-  if (problem.missing) return `${where}: missing`
-  const value = JSON.stringify(problem.path.reduce<unknown>(fieldOf, json)) ?? "undefined"
-  return `${where}: undocumented value ${bounded(value, 120)}`
+  const found = problem.path.reduce<unknown>(fieldOf, json)
+  if (problem.missing || found === undefined) return `${where}: missing`
+  return `${where}: undocumented value ${bounded(JSON.stringify(found) ?? String(found), 120)}`
 }
 
 // A 2xx whose body says `"Succeeded": false` (a boolean or a string, the key in any case) is an error answer.
