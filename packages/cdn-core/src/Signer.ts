@@ -4,7 +4,7 @@
  */
 import { Effect, type Redacted } from "effect"
 import { CdnConfig } from "./CdnConfig.js"
-import { canonicalQuery, hmac, joinParts } from "./internal/signing.js"
+import { canonicalQuery, hmac, hmacWith, joinParts, secretKeyOf, upperMethod } from "./internal/signing.js"
 
 /** The header that carries the request time. */
 export const requestDateHeader = "x-azurecdn-request-date"
@@ -73,11 +73,21 @@ export const make = Effect.map(CdnConfig, (config): SignerShape => {
   // Milliseconds to add to the local clock to get the service's, learnt from a refused date. One client's attempts
   // run one after another; a race between two would only pick one of two readings of the same clock.
   let skew = 0
+  const prefix = `AzureCDN ${config.keyId}:`
+  // The key's bytes, made once for this signer: nothing is looked up per signature.
+  const secret = secretKeyOf(config.keyValue)
+  // The attempts of one call differ only by their date: the path and query part of the last one signed is kept.
+  let lastAttempt: Attempt | undefined
+  let lastHead = ""
   return {
     sign: (attempt, now) => {
       const date = formatRequestDate(now + skew)
-      const text = joinParts(attempt.path, canonicalQuery(attempt.query), date, attempt.method)
-      return { [requestDateHeader]: date, authorization: `AzureCDN ${config.keyId}:${hmac(config.keyValue, text)}` }
+      if (attempt !== lastAttempt) {
+        lastHead = `${attempt.path}\r\n${canonicalQuery(attempt.query)}\r\n`
+        lastAttempt = attempt
+      }
+      const text = `${lastHead}${date}\r\n${upperMethod(attempt.method)}`
+      return { "x-azurecdn-request-date": date, authorization: prefix + hmacWith(secret, text) }
     },
     learnServerTime: (serverDate, now) => {
       const server = Date.parse(serverDate)

@@ -78,7 +78,10 @@ describe("@org/cdn-core/promise against the emulator on 127.0.0.1", () => {
     expect(seen[0]?.headers["x-correlation-id"]).toBe(seen[0]?.correlationId)
     // A wait reports each poll too.
     const polls: Array<number> = []
-    await client.waitForOperation({ ...ids, operationId: seed.operationId }, { onResponse: (r) => polls.push(r.status) })
+    await client.waitForOperation(
+      { ...ids, operationId: seed.operationId },
+      { onResponse: (r) => polls.push(r.status) }
+    )
     expect(polls).toEqual([200])
   })
 
