@@ -1,30 +1,15 @@
 /**
- * Durations as people type them on a command line: `2s`, `500ms`, `10m`, `1h30m`.
+ * Durations on the command line, in cdn-core's one syntax (`2s`, `500ms`, `10m`, `1h30m`, `2 seconds`, milliseconds),
+ * and elapsed time as progress lines show it.
  */
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
-import { Duration, Either, type Option } from "effect"
+import * as Durations from "@org/cdn-core/Durations"
+import { type Duration, Either, type Option } from "effect"
 
-const unitMillis: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }
-const part = /(\d+(?:\.\d+)?)(ms|s|m|h)/y
-
-/** A positive duration from `<number><unit>` parts (units ms, s, m, h), or why the text is not one. */
-export const parse = (text: string): Either.Either<Duration.Duration, string> => {
-  const input = text.trim()
-  const bad = Either.left(`expected a duration such as 2s, 500ms, 10m or 1h30m, got ${JSON.stringify(text)}`)
-  if (input === "") return bad
-  let millis = 0
-  part.lastIndex = 0
-  while (part.lastIndex < input.length) {
-    const match = part.exec(input)
-    if (match === null) return bad
-    millis += Number(match[1]) * unitMillis[match[2]!]!
-  }
-  return millis > 0
-    ? Either.right(Duration.millis(Math.round(millis)))
-    : Either.left(`must be more than 0, got ${text}`)
-}
+/** A positive duration, or why the text is not one. */
+export const parse = (text: string): Either.Either<Duration.Duration, string> => Durations.decodePositive(text)
 
 /** Elapsed time for progress lines: `45s`, `2m05s`, `1h02m`. */
 export const formatElapsed = (millis: number): string => {

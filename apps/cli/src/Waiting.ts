@@ -5,7 +5,8 @@
 import * as Options from "@effect/cli/Options"
 import type { CdnClient } from "@org/cdn-core/CdnClient"
 import type { CdnError } from "@org/cdn-core/Errors"
-import type { Operation } from "@org/cdn-core/Operation"
+import { bounded } from "@org/cdn-core/Errors"
+import { isUndocumented, type Operation } from "@org/cdn-core/Operation"
 import { type WaitTimedOut, waitForOperation } from "@org/cdn-core/Waiter"
 import { type Duration, Effect, Either } from "effect"
 import * as DurationText from "./DurationText.js"
@@ -27,18 +28,40 @@ export const waitFlag = Options.boolean("wait").pipe(
   )
 )
 
+/** An operation followed to its end, and the correlation id of the poll that saw it end. */
+export interface Followed {
+  readonly operation: Operation
+  readonly correlationId: string | undefined
+}
+
 /** Polls the operation until it ends, drawing progress on stderr (live on a terminal, lines otherwise). */
 export const withProgress = (
   ref: { readonly subscriptionId: string; readonly endpointId: string; readonly operationId: string },
   options: { readonly interval: Duration.Duration; readonly timeout: Duration.Duration }
-): Effect.Effect<Operation, CdnError | WaitTimedOut, CdnClient> =>
+): Effect.Effect<Followed, CdnError | WaitTimedOut, CdnClient> =>
   Effect.scoped(
     Effect.gen(function* () {
       const progress = yield* Progress.make(ref.operationId.toLowerCase(), process.stderr.isTTY === true)
-      return yield* waitForOperation(ref, {
+      let correlationId: string | undefined
+      const operation = yield* waitForOperation(ref, {
         ...options,
-        onProgress: progress.report,
+        onProgress: (seen) => {
+          correlationId = seen.correlationId
+          return progress.report(seen)
+        },
         onMissedPoll: progress.missed
       }).pipe(Effect.ensuring(progress.finish))
+      return { operation, correlationId }
     })
   )
+
+/**
+ * How an operation that did not succeed ended, for a person: `as Failed: …message`, or a status the documents do not
+ * list, named with the correlation id to quote to support.
+ */
+export const endedAs = ({ operation, correlationId }: Followed): string => {
+  const said = operation.message === null ? "" : `: ${bounded(operation.message)}`
+  return isUndocumented(operation.status)
+    ? `with the undocumented status ${bounded(JSON.stringify(operation.status), 80)}${said} (correlation id ${correlationId ?? "none"})`
+    : `as ${operation.status}${said}`
+}

@@ -85,6 +85,31 @@ describe("azcdn cache-rules and access-control", () => {
     expect(await writes()).toEqual([])
   })
 
+  it("a document the service could not read exactly is refused before any request, a GET included, naming the field", async () => {
+    for (const [command, content, says] of [
+      [
+        "cache-rules",
+        JSON.stringify({ Rules: [{ Type: "Regex", Items: ["/a/"], TTL: 1 }] }),
+        "Rules[0].Type: must be one of Dir, Suffix, FullUri"
+      ],
+      ["cache-rules", JSON.stringify({ Rules: [], IgnoreCookie: "yes" }), "IgnoreCookie: must be true or false"],
+      ["cache-rules", JSON.stringify({ Rules: [], Extra: 1 }), "Extra: is not a key this call takes"],
+      ["cache-rules", '{"Rules":[],"Rules":[]}', 'the key "Rules" is given twice'],
+      [
+        "access-control",
+        JSON.stringify({ RefererControl: { Enabled: "true", RefererControlType: "Everything", Referers: [] } }),
+        "RefererControl.RefererControlType: must be AllowList or BlockList"
+      ],
+      ["access-control", JSON.stringify({ forbiddenips: "1.2.3.4" }), "ForbiddenIps: must be a list"]
+    ] as const) {
+      const path = await file("invalid.json", content)
+      const result = await azcdn([command, "set", ...seedEndpoint, "--from-file", path, "--yes"], { env: emulator.env })
+      expect(result.code, content).toBe(2)
+      expect(lines(result.stderr).at(-1)).toContain(says)
+    }
+    expect(await control.requests()).toEqual([])
+  })
+
   it("access-control set --yes: forbidden IPs and referers, read back", async () => {
     const access = await file(
       "access.json",

@@ -177,3 +177,37 @@ describe("azcdn operation wait through an outage", () => {
 
 const emulatorIds = { SubscriptionId: seed.subscriptionId, EndpointId: seed.endpointId }
 const idFlags = ["--subscription", seed.subscriptionId, "--endpoint", seed.endpointId]
+
+describe("azcdn: what an answer says that the documents do not", () => {
+  const servers: Array<{ close: () => Promise<void> }> = []
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()))
+  })
+
+  it("a wait that ends on an undocumented status names it and the correlation id to quote: exit 4", async () => {
+    const service = await bare((_, res) => {
+      res.writeHead(200, { "content-type": "application/json", "x-correlation-id": "corr-cancelled-1" })
+      res.end(seedJson.replace('"Succeeded"', '"Cancelled"'))
+    })
+    servers.push(service)
+    const result = await azcdn(["operation", "wait", seed.operationId, ...idFlags, "-o", "tsv"], { env: service.env })
+    expect(result.code).toBe(4)
+    expect(lines(result.stderr).at(-1)).toMatch(/undocumented status "Cancelled".*correlation id corr-cancelled-1/)
+  })
+
+  it("answer headers larger than Node accepts: one line saying so, exit 1, not retried", async () => {
+    const service = await bare((_, res) => {
+      res.writeHead(200, { "content-type": "application/json", "x-padding": "a".repeat(70_000) })
+      res.end(seedJson)
+    })
+    servers.push(service)
+    const result = await azcdn(getSeed("-o", "json"), { env: service.env })
+    expect(result.code).toBe(1)
+    expect(lines(result.stderr)).toEqual([
+      expect.stringMatching(
+        /^azcdn: TransportError: .*headers from 127\.0\.0\.1:\d+ were larger than this client accepts/
+      )
+    ])
+    expect(service.hits()).toBe(1)
+  })
+})

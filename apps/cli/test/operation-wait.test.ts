@@ -91,7 +91,9 @@ describe("azcdn operation wait", () => {
   it("exits 2 for a duration it cannot read, and sends nothing", async () => {
     const result = await azcdn(wait(seed.operationId, "--interval", "soon"), { env: emulator.env })
     expect(result.code).toBe(2)
-    expect(result.stderr).toContain('--interval: expected a duration such as 2s, 500ms, 10m or 1h30m, got "soon"')
+    expect(result.stderr).toContain(
+      '--interval: must be a duration such as 500ms, 2s, 10m, 1h30m or 2 seconds, got "soon"'
+    )
     expect(await control.requests()).toEqual([])
   })
 

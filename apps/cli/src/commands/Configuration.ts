@@ -21,7 +21,7 @@ import * as JsonFile from "../JsonFile.js"
 import { formatFor, operationText } from "../Output.js"
 import * as Stderr from "../Stderr.js"
 import { withVerbosity } from "../StderrLogger.js"
-import { waitFlag, waitOptions, withProgress } from "../Waiting.js"
+import { endedAs, waitFlag, waitOptions, withProgress } from "../Waiting.js"
 
 const fromFile = Options.text("from-file").pipe(
   Options.withPseudoName("path|-"),
@@ -76,12 +76,13 @@ const group = <A>(options: {
         const accepted = yield* cdn.request(options.set, input)
         const id = (accepted.value as { taskTrackId?: string }).taskTrackId
         if (!wait || id === undefined) return yield* Console.log(acceptedText(accepted.value as never, formatOf(flags)))
-        const operation = yield* withProgress({ ...ids, operationId: id }, { interval, timeout })
+        const followed = yield* withProgress({ ...ids, operationId: id }, { interval, timeout })
+        const { operation } = followed
         yield* Console.log(operationText(operation, formatOf(flags)))
         if (operation.status !== "Succeeded") {
           return yield* new OperationFailed({
             operationId: id,
-            message: `${options.name} set ${id} ended ${operation.status}`
+            message: `${options.name} set ${id} ended ${endedAs(followed)}`
           })
         }
       }).pipe(Effect.provide(Client.layer(flags)), withVerbosity(flags.verbose))

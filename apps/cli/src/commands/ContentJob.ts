@@ -20,7 +20,7 @@ import { formatFor } from "../Output.js"
 import * as Stderr from "../Stderr.js"
 import { withVerbosity } from "../StderrLogger.js"
 import * as UrlFile from "../UrlFile.js"
-import { withProgress } from "../Waiting.js"
+import { endedAs, withProgress } from "../Waiting.js"
 
 /** A required option that is optional at parse time (so that `purge show` parses without it). */
 export const required = (value: Option.Option<string>, name: string): Effect.Effect<string, UsageError> =>
@@ -66,12 +66,13 @@ export const run = (job: Job) =>
     // The id goes to stderr: stdout is kept for the results, which a script may parse.
     yield* Stderr.line(`azcdn: ${job.what} ${id} accepted`)
     const ref = { subscriptionId: job.subscriptionId, endpointId: job.endpointId, operationId: id }
-    const operation = yield* withProgress(ref, { interval: job.interval, timeout: job.timeout })
+    const followed = yield* withProgress(ref, { interval: job.interval, timeout: job.timeout })
+    const { operation } = followed
     const items = yield* job.results(client, id)
     yield* Console.log(finishedText(operation, items, format))
     const failed = [...items.files, ...(items.directories ?? [])].filter((item) => isItemFailed(item.status)).length
     if (operation.status !== "Succeeded" || failed > 0) {
-      const why = failed > 0 ? `${failed} item${failed === 1 ? "" : "s"} Failed` : `it ended ${operation.status}`
+      const why = failed > 0 ? `${failed} item${failed === 1 ? "" : "s"} Failed` : `it ended ${endedAs(followed)}`
       return yield* new OperationFailed({ operationId: id, message: `${job.what} ${id}: ${why}` })
     }
   }).pipe(Effect.provide(Client.layer(job.flags)), withVerbosity(job.flags.verbose))

@@ -21,7 +21,7 @@ import { endpointRefOptions, subscriptionOption } from "../Ids.js"
 import { formatFor, operationText } from "../Output.js"
 import * as Stderr from "../Stderr.js"
 import { withVerbosity } from "../StderrLogger.js"
-import { waitFlag, waitOptions, withProgress } from "../Waiting.js"
+import { endedAs, waitFlag, waitOptions, withProgress } from "../Waiting.js"
 
 const formatOf = (flags: GlobalFlags) => formatFor(flags.output, process.stdout.isTTY === true)
 
@@ -111,10 +111,11 @@ const follow = (
     const id = accepted.taskTrackId
     if (!options.wait || id === undefined) return yield* Console.log(acceptedText(accepted, formatOf(flags)))
     yield* Stderr.line(`azcdn: ${what} ${id} accepted`)
-    const operation = yield* withProgress({ ...ids, operationId: id }, options)
+    const followed = yield* withProgress({ ...ids, operationId: id }, options)
+    const { operation } = followed
     yield* Console.log(operationText(operation, formatOf(flags)))
     if (operation.status !== "Succeeded") {
-      return yield* new OperationFailed({ operationId: id, message: `${what} ${id} ended ${operation.status}` })
+      return yield* new OperationFailed({ operationId: id, message: `${what} ${id} ended ${endedAs(followed)}` })
     }
   }).pipe(Effect.provide(Client.layer(flags)), withVerbosity(flags.verbose))
 

@@ -12,6 +12,7 @@ import { CdnClient } from "@org/cdn-core/CdnClient"
 import type { Endpoint } from "@org/cdn-core/Endpoints"
 import { bounded } from "@org/cdn-core/Errors"
 import * as Https from "@org/cdn-core/Https"
+import { isGuid } from "@org/cdn-core/Ids"
 import { Clock, Console, Effect, Either, Option, Redacted, Schema } from "effect"
 import { OperationFailed, UsageError } from "../CliErrors.js"
 import * as Client from "../Client.js"
@@ -24,7 +25,7 @@ import { remember } from "../Secrets.js"
 import * as Stderr from "../Stderr.js"
 import { withVerbosity } from "../StderrLogger.js"
 import { columns, fields, tsv } from "../Table.js"
-import { waitFlag, waitOptions, withProgress } from "../Waiting.js"
+import { endedAs, waitFlag, waitOptions, withProgress } from "../Waiting.js"
 
 const formatOf = (flags: GlobalFlags) => formatFor(flags.output, process.stdout.isTTY === true)
 
@@ -141,10 +142,11 @@ const bind = Command.make(
       })
       const id = accepted.taskTrackId
       if (!wait || id === undefined) return yield* Console.log(acceptedText(accepted, formatOf(flags)))
-      const operation = yield* withProgress({ subscriptionId, endpointId, operationId: id }, { interval, timeout })
+      const followed = yield* withProgress({ subscriptionId, endpointId, operationId: id }, { interval, timeout })
+      const { operation } = followed
       yield* Console.log(`binding ${id}: ${operation.status}`)
       if (operation.status !== "Succeeded") {
-        return yield* new OperationFailed({ operationId: id, message: `binding ${id} ended ${operation.status}` })
+        return yield* new OperationFailed({ operationId: id, message: `binding ${id} ended ${endedAs(followed)}` })
       }
     }).pipe(Effect.provide(Client.layer(flags)), withVerbosity(flags.verbose))
 ).pipe(Command.withDescription("Bind an uploaded certificate to an endpoint (an operation; --wait follows it)."))
@@ -198,6 +200,13 @@ const renew = Command.make(
           : yield* new UsageError({ message: "give --cert and --key, or --certbot" })
       const pair = yield* readPair(files.cert, files.key)
       yield* checkPair(pair.certificate, pair.key)
+      // Every ID checked before the first request: a bad second --endpoint must not leave the first one half done.
+      const badId = [subscriptionId, ...endpointIds].find((id) => !isGuid(id))
+      if (badId !== undefined) {
+        return yield* new UsageError({
+          message: `${badId === subscriptionId ? "--subscription" : "--endpoint"} must be a GUID such as 5dd0413d-a2f9-442a-b836-128d87753fa9, got ${bounded(JSON.stringify(badId), 80)}`
+        })
+      }
       const x509 = Either.getOrThrow(Https.readCertificate(pair.certificate))
       const cdn = yield* CdnClient
 
@@ -243,7 +252,7 @@ const renew = Command.make(
         const id = accepted.taskTrackId ?? ""
         let status = "accepted"
         if ((wait || certbot) && id !== "") {
-          const operation = yield* withProgress(
+          const { operation } = yield* withProgress(
             { subscriptionId, endpointId: endpoint.endpointId, operationId: id },
             { interval, timeout }
           )

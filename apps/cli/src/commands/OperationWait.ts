@@ -4,15 +4,13 @@
  */
 import * as Command from "@effect/cli/Command"
 import { parseOperationRef } from "@org/cdn-core/CdnClient"
-import { bounded } from "@org/cdn-core/Errors"
-import { isUndocumented } from "@org/cdn-core/Operation"
 import { Console, Effect } from "effect"
 import { OperationFailed } from "../CliErrors.js"
 import * as Client from "../Client.js"
 import { globalOptions } from "../GlobalOptions.js"
 import { formatFor, operationText } from "../Output.js"
 import { withVerbosity } from "../StderrLogger.js"
-import { waitOptions, withProgress } from "../Waiting.js"
+import { endedAs, waitOptions, withProgress } from "../Waiting.js"
 import { operationRefArgs } from "./OperationRefArgs.js"
 
 export const operationWait = Command.make(
@@ -26,17 +24,14 @@ export const operationWait = Command.make(
     Effect.gen(function* () {
       // Checked before the client is built: a bad ID is a usage error whatever the credentials.
       const ref = yield* parseOperationRef({ subscriptionId, endpointId, operationId })
-      const operation = yield* withProgress(ref, { interval, timeout }).pipe(Effect.provide(Client.layer(flags)))
+      const followed = yield* withProgress(ref, { interval, timeout }).pipe(Effect.provide(Client.layer(flags)))
+      const { operation } = followed
       yield* Console.log(operationText(operation, formatFor(flags.output, process.stdout.isTTY === true)))
       if (operation.status !== "Succeeded") {
         // Failed, or a status the documents do not list: either way not a success, and named.
-        const said = operation.message === null ? "" : `: ${bounded(operation.message)}`
-        const as = isUndocumented(operation.status)
-          ? `with the undocumented status ${bounded(JSON.stringify(operation.status), 80)}`
-          : "as Failed"
         return yield* new OperationFailed({
           operationId: operation.id,
-          message: `operation ${operation.id} finished ${as}${said}`
+          message: `operation ${operation.id} finished ${endedAs(followed)}`
         })
       }
     }).pipe(withVerbosity(flags.verbose))
