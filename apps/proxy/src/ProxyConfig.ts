@@ -2,7 +2,7 @@
  * The proxy's settings, from the environment: where to listen, who may call, how to cache, limit and drain. The
  * upstream settings (AZURE_CDN_*) are cdn-core's own `CdnConfig`.
  */
-import { CdnConfig } from "@org/cdn-core"
+import { CdnConfig, Durations } from "@org/cdn-core"
 import { Config, ConfigError, Context, Duration, Either, Layer, Option, Redacted } from "effect"
 import * as Tokens from "./Tokens.js"
 
@@ -49,8 +49,9 @@ const integer = (name: string, fallback: number, min: number, max: number) =>
     Config.withDefault(fallback)
   )
 
+// In cdn-core's one duration syntax (`2s`, `500ms`, `1 minute`, milliseconds).
 const duration = (name: string, fallback: Duration.DurationInput) =>
-  Config.duration(name).pipe(Config.withDefault(Duration.decode(fallback)))
+  Durations.config(name).pipe(Config.withDefault(Duration.decode(fallback)))
 
 /** Every proxy variable, with its default. */
 export const config: Config.Config<ProxySettings> = Config.all({
