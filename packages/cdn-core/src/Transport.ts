@@ -128,6 +128,23 @@ export const failedWith = (request: TransportRequest, cause: unknown): Transport
   return unreachable(request, why, code)
 }
 
+// The transport error for an answer that came (its status and correlation id kept) but could not be read whole.
+const unreadableAnswer = (
+  request: TransportRequest,
+  status: number,
+  correlationId: string | undefined,
+  code: string,
+  why: string
+): TransportError =>
+  new TransportError({
+    method: request.method,
+    url: request.url,
+    message: `the answer from ${request.url} (HTTP ${status}) ${why}`,
+    code,
+    status,
+    ...(correlationId === undefined ? {} : { correlationId })
+  })
+
 /**
  * The transport error for an answer whose body could not be decoded by its `Content-Encoding`: the same on every
  * transport (code `ERR_DECOMPRESSION`), with the answer's status and correlation id.
@@ -138,14 +155,13 @@ export const undecodable = (
   status: number,
   correlationId: string | undefined
 ): TransportError =>
-  new TransportError({
-    method: request.method,
-    url: request.url,
-    message: `the answer from ${request.url} (HTTP ${status}) could not be decompressed: ${problem.coding} (${problem.reason})`,
-    code: "ERR_DECOMPRESSION",
+  unreadableAnswer(
+    request,
     status,
-    ...(correlationId === undefined ? {} : { correlationId })
-  })
+    correlationId,
+    "ERR_DECOMPRESSION",
+    `could not be decompressed: ${problem.coding} (${problem.reason})`
+  )
 
 /** The transport error for an answer longer than a transport reads (`maxBodyBytes`). */
 export const tooLong = (
@@ -154,14 +170,7 @@ export const tooLong = (
   status: number,
   correlationId: string | undefined
 ): TransportError =>
-  new TransportError({
-    method: request.method,
-    url: request.url,
-    message: `the answer from ${request.url} (HTTP ${status}) is longer than ${maxBytes} bytes`,
-    code: "ERR_BODY_TOO_LONG",
-    status,
-    ...(correlationId === undefined ? {} : { correlationId })
-  })
+  unreadableAnswer(request, status, correlationId, "ERR_BODY_TOO_LONG", `is longer than ${maxBytes} bytes`)
 
 /** The transport error for an answer whose body broke off (or would not decompress) after its headers. */
 export const brokeOff = (
