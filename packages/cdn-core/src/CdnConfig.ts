@@ -5,6 +5,7 @@ import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Redacted
 import type { DurationText } from "./Durations.js"
 import * as Durations from "./Durations.js"
 import { bounded } from "./Errors.js"
+import { version } from "./Version.js"
 
 /** The production host. */
 export const defaultBaseUrl = "https://restapi.cdn.azure.cn"
@@ -29,6 +30,8 @@ export interface CdnConfigShape {
   /** One attempt's limit; a retry starts afresh. */
   readonly attemptTimeout: Duration.Duration
   readonly retry: RetryLimits
+  /** The `User-Agent` of every request: `cdn-core/<version>`, with the caller's product (see `userAgent`). */
+  readonly userAgent: string
 }
 
 /** The client's settings, as a service. */
@@ -54,7 +57,16 @@ export interface CdnConfigInput {
   /** In the one duration syntax (`10s`, `500ms`, a number of milliseconds; see `Durations`). */
   readonly attemptTimeout?: DurationText
   readonly retry?: Partial<{ [K in keyof RetryLimits]: K extends "maxAttempts" ? number : DurationText }>
+  /** The caller's product, appended to the User-Agent: `myapp/1.2` gives `cdn-core/<version> myapp/1.2`. */
+  readonly userAgent?: string
 }
+
+/** The User-Agent: `before` (an app built on the library), `cdn-core/<version>`, then `after` (the caller's product). */
+export const userAgent = (parts: { readonly before?: string; readonly after?: string } = {}): string =>
+  [parts.before, `cdn-core/${version}`, parts.after].filter((part) => part !== undefined && part !== "").join(" ")
+
+// A header value: printable, one line.
+const headerSafe = (text: string): boolean => /^[\x20-\x7e]*$/.test(text)
 
 const invalid = (path: string, message: string) => ConfigError.InvalidData([path], message)
 // Inside a variable's own Config, which adds the variable's name to the path.
@@ -111,6 +123,9 @@ export const make = (input: CdnConfigInput): Either.Either<CdnConfigShape, Confi
   for (const [path, duration] of Object.entries(durations)) {
     if (Either.isLeft(duration)) return Either.left(invalid(path, duration.left))
   }
+  if (input.userAgent !== undefined && !headerSafe(input.userAgent)) {
+    return Either.left(invalid("userAgent", "must be printable ASCII on one line, such as myapp/1.2"))
+  }
   const value = (duration: Either.Either<Duration.Duration, string>) => Either.getOrThrow(duration)
   return Either.right({
     baseUrl: baseUrl.right,
@@ -122,7 +137,8 @@ export const make = (input: CdnConfigInput): Either.Either<CdnConfigShape, Confi
       maxElapsed: value(durations["retry.maxElapsed"]),
       baseDelay: value(durations["retry.baseDelay"]),
       maxDelay: value(durations["retry.maxDelay"])
-    }
+    },
+    userAgent: userAgent(input.userAgent === undefined ? {} : { after: input.userAgent })
   })
 }
 
@@ -156,7 +172,8 @@ export const config: Config.Config<CdnConfigShape> = Config.all({
 }).pipe(
   Config.map(({ maxAttempts, maxElapsed, ...rest }) => ({
     ...rest,
-    retry: { ...defaults.retry, maxAttempts, maxElapsed }
+    retry: { ...defaults.retry, maxAttempts, maxElapsed },
+    userAgent: userAgent()
   }))
 )
 

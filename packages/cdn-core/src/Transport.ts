@@ -7,6 +7,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { Context, Duration, Effect, Layer } from "effect"
 import { RequestTimeout, TransportError } from "./Errors.js"
+import * as Proxies from "./Proxies.js"
 import { codingsOf, type Undecodable, unsupportedCoding } from "./ResponseBody.js"
 
 /** The methods the API uses. */
@@ -198,45 +199,72 @@ const toHttpClientRequest = (request: TransportRequest): HttpClientRequest.HttpC
   return request.body === undefined ? plain : HttpClientRequest.bodyText(plain, request.body, "application/json")
 }
 
-/** Any `HttpClient` as a transport (the emulator in-process, fetch): the general path, with Effect's own timeout. */
-export const fromHttpClient: Layer.Layer<Transport, never, HttpClient.HttpClient> = Layer.effect(
-  Transport,
-  Effect.map(HttpClient.HttpClient, (http) => ({
-    send: (request, timeoutMs) =>
-      http.execute(toHttpClientRequest(request)).pipe(
-        // A redirect is never followed: fetch hands it back as it came, and the client refuses it.
-        Effect.provideService(FetchHttpClient.RequestInit, noRedirects),
-        Effect.flatMap((response) =>
-          Effect.map(response.text, (body) => ({ status: response.status, headers: response.headers, body }))
-        ),
-        Effect.catchTags({
-          RequestError: (error) => Effect.fail(failedWith(request, error.cause)),
-          ResponseError: (error) =>
-            Effect.fail(
-              brokeOff(
+// One attempt over an `HttpClient`, with Effect's own timeout.
+const sendWith =
+  (http: HttpClient.HttpClient): TransportShape["send"] =>
+  (request, timeoutMs) =>
+    http.execute(toHttpClientRequest(request)).pipe(
+      // A redirect is never followed: fetch hands it back as it came, and the client refuses it.
+      Effect.provideService(FetchHttpClient.RequestInit, noRedirects),
+      Effect.flatMap((response) =>
+        Effect.map(response.text, (body) => ({ status: response.status, headers: response.headers, body }))
+      ),
+      Effect.catchTags({
+        RequestError: (error) => Effect.fail(failedWith(request, error.cause)),
+        ResponseError: (error) =>
+          Effect.fail(
+            brokeOff(
+              request,
+              error.cause,
+              error.response.status,
+              error.response.headers["x-correlation-id"],
+              error.response.headers["content-encoding"]
+            )
+          )
+      }),
+      // fetch decodes gzip, deflate and br itself and passes any other coding through: it is refused, as elsewhere.
+      Effect.flatMap((response) => {
+        const other = unsupportedCoding(response.headers["content-encoding"])
+        return other === undefined
+          ? Effect.succeed(response)
+          : Effect.fail(
+              undecodable(
                 request,
-                error.cause,
-                error.response.status,
-                error.response.headers["x-correlation-id"],
-                error.response.headers["content-encoding"]
+                { coding: other, reason: "not one of gzip, deflate, br" },
+                response.status,
+                response.headers["x-correlation-id"]
               )
             )
-        }),
-        // fetch decodes gzip, deflate and br itself and passes any other coding through: it is refused, as elsewhere.
-        Effect.flatMap((response) => {
-          const other = unsupportedCoding(response.headers["content-encoding"])
-          return other === undefined
-            ? Effect.succeed(response)
-            : Effect.fail(
-                undecodable(
-                  request,
-                  { coding: other, reason: "not one of gzip, deflate, br" },
-                  response.status,
-                  response.headers["x-correlation-id"]
-                )
-              )
-        }),
-        Effect.timeoutFail({ duration: timeoutMs, onTimeout: () => timedOut(request, timeoutMs) })
-      )
-  }))
+      }),
+      Effect.timeoutFail({ duration: timeoutMs, onTimeout: () => timedOut(request, timeoutMs) })
+    )
+
+/**
+ * Any `HttpClient` alone as the transport, never through a proxy: for a client that never leaves the process (the
+ * emulator in-process).
+ */
+export const fromHttpClientDirect: Layer.Layer<Transport, never, HttpClient.HttpClient> = Layer.effect(
+  Transport,
+  Effect.map(HttpClient.HttpClient, (http) => ({ send: sendWith(http) }))
+)
+
+/**
+ * Any `HttpClient` as the transport (fetch, say), honouring `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` (see
+ * `Proxies`): fetch cannot be given a proxy without undici, so a request the environment sends through a proxy goes
+ * by node:http, as `NodeHttpTransport` sends it.
+ */
+export const fromHttpClient: Layer.Layer<Transport, never, HttpClient.HttpClient> = Layer.effect(
+  Transport,
+  Effect.map(HttpClient.HttpClient, (http) => {
+    const direct = sendWith(http)
+    return {
+      send: (request, timeoutMs) =>
+        Proxies.proxyFor(request.url) === undefined
+          ? direct(request, timeoutMs)
+          : Effect.flatMap(
+              Effect.promise(() => import("./NodeHttpTransport.js")),
+              (NodeHttp) => NodeHttp.send()(request, timeoutMs)
+            )
+    }
+  })
 )

@@ -259,6 +259,7 @@ export const makeRequester = (
         const headers: Record<string, string> = {
           accept: "application/json",
           "accept-encoding": acceptEncoding,
+          "user-agent": config.userAgent,
           ...signer.sign(attempt, now)
         }
         if (body !== undefined) headers["content-type"] = "application/json"
