@@ -172,7 +172,8 @@ export const handleApi = (
         signatureValid: verdict.ok,
         status: answer.status,
         outcome: answer.outcome,
-        correlationId
+        correlationId,
+        userAgent: request.headers["user-agent"] ?? null
       }
       emulator.log.add(entry)
     }

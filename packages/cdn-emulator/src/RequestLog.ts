@@ -19,6 +19,8 @@ export interface RequestLogEntry {
   /** The error type answered, the fault injected (`drop`, `html`, `truncate`), or `abandoned` by the caller. */
   readonly outcome: string
   readonly correlationId: string
+  /** The `User-Agent` it carried, if any: who sent it. */
+  readonly userAgent: string | null
 }
 
 /** A bounded log: the oldest entries go first. */

@@ -10,6 +10,7 @@ describe("RequestLog", () => {
     date: null,
     keyId: null,
     signatureValid: false,
+    userAgent: null,
     status: 401,
     outcome: "MissingAuthorizationHeader",
     correlationId: String(n)

@@ -3,7 +3,7 @@
  * and small helpers to drive the control API and read the request log.
  */
 import { type Headers, HttpClient, HttpClientRequest, HttpClientResponse, UrlParams } from "@effect/platform"
-import { CdnClient, CdnConfig, Retry, Signer } from "@org/cdn-core"
+import { CdnClient, CdnConfig, Retry, Signer, Transport } from "@org/cdn-core"
 import {
   Cause,
   Clock,
@@ -83,7 +83,11 @@ export const clientLayer = (setup: Setup = {}) => {
     retry: { ...testRetry, ...setup.config?.retry }
   })
   const policy = setup.policy === undefined ? Layer.empty : Layer.succeed(Retry.Policy, setup.policy)
-  return CdnClient.CdnClient.Default.pipe(Layer.provide(config), Layer.provide(policy), Layer.provideMerge(http))
+  // The in-process client, never a proxy the environment names: nothing here leaves the process.
+  const client = CdnClient.CdnClient.DefaultWithoutDependencies.pipe(
+    Layer.provide(Layer.merge(Signer.Signer.Default, Transport.fromHttpClientDirect))
+  )
+  return client.pipe(Layer.provide(config), Layer.provide(policy), Layer.provideMerge(http))
 }
 
 /** Runs a test body against a fresh emulator, at `startTime`, with seeded jitter. */
