@@ -1,5 +1,9 @@
-// Bundles the proxy into one file that runs with `node dist/proxy.mjs` and nothing else beside it.
+// Bundles the proxy into one file that runs with `node dist/proxy.mjs` (or as the `cdn-proxy` command of the
+// installed package) and nothing else beside it.
+import { readFile } from "node:fs/promises"
 import { build } from "esbuild"
+
+const { version } = JSON.parse(await readFile(new URL("package.json", import.meta.url), "utf8"))
 
 await build({
   entryPoints: ["src/main.ts"],
@@ -11,6 +15,9 @@ await build({
   sourcemap: "linked",
   legalComments: "none",
   // CommonJS dependencies (undici) call require(): an ESM bundle has to make one.
-  banner: { js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);' },
+  banner: {
+    js: '#!/usr/bin/env node\nimport { createRequire } from "node:module"; const require = createRequire(import.meta.url);'
+  },
+  define: { __PROXY_VERSION__: JSON.stringify(version) },
   logLevel: "warning"
 })

@@ -3,9 +3,9 @@
  * plain handler and its own timer, so that an attempt costs one callback chain rather than streams, promises and a
  * racing fiber. The body is read and decoded as every transport of cdn-core reads it (`ResponseBody`).
  */
-import { CdnConfig, type Errors, ResponseBody, Transport } from "@org/cdn-core"
+import { CdnConfig, type Errors, Proxies, ResponseBody, Transport } from "@org/cdn-core"
 import { Effect, Either, Layer } from "effect"
-import { Pool } from "undici"
+import { type Dispatcher, Pool, ProxyAgent } from "undici"
 
 export interface UndiciTransportOptions {
   /** Connections kept to the service; default 64. */
@@ -16,7 +16,11 @@ export interface UndiciTransportOptions {
 
 type Outcome = Effect.Effect<Transport.TransportResponse, Errors.TransportError | Errors.RequestTimeout>
 
-/** A transport to `CdnConfig.baseUrl`'s origin; the pool is destroyed with the layer. */
+/**
+ * A transport to `CdnConfig.baseUrl`'s origin, through `HTTPS_PROXY` / `HTTP_PROXY` unless `NO_PROXY` says otherwise
+ * (cdn-core's `Proxies`, read once at start: an https origin through a CONNECT tunnel, an http one forwarded); the
+ * connections are closed with the layer.
+ */
 export const layer = (
   options: UndiciTransportOptions = {}
 ): Layer.Layer<Transport.Transport, never, CdnConfig.CdnConfig> =>
@@ -26,8 +30,19 @@ export const layer = (
       const config = yield* CdnConfig.CdnConfig
       const origin = new URL(config.baseUrl).origin
       const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
-      const pool = yield* Effect.acquireRelease(
-        Effect.sync(() => new Pool(origin, { connections: options.connections ?? 64, keepAliveTimeout: 30_000 })),
+      const proxy = Proxies.proxyFor(config.baseUrl)
+      const connections = options.connections ?? 64
+      const pool: Dispatcher = yield* Effect.acquireRelease(
+        Effect.sync(() =>
+          proxy === undefined
+            ? new Pool(origin, { connections, keepAliveTimeout: 30_000 })
+            : new ProxyAgent({
+                uri: proxy.href,
+                proxyTunnel: origin.startsWith("https:"),
+                connections,
+                keepAliveTimeout: 30_000
+              })
+        ),
         // By the time the layer closes nothing should wait on it: what is still pending is aborted, not awaited.
         (pool) => Effect.promise(() => pool.destroy().catch(() => undefined))
       )
@@ -56,6 +71,7 @@ export const layer = (
           }, timeoutMs)
           pool.dispatch(
             {
+              origin,
               method: request.method,
               path: request.url.slice(origin.length),
               headers: request.headers,

@@ -13,9 +13,19 @@ import * as ProxyConfig from "./ProxyConfig.js"
 import * as Reads from "./Reads.js"
 import * as Shared from "./Shared.js"
 import * as Upstream from "./Upstream.js"
+import { version } from "./Version.js"
 import * as Writes from "./Writes.js"
 
-const settings = Layer.merge(ProxyConfig.fromEnv, CdnConfig.fromEnv)
+// Every upstream request says who sends it: this proxy, then the library.
+const upstreamConfig = Layer.effect(
+  CdnConfig.CdnConfig,
+  Effect.map(CdnConfig.config, (config) => ({
+    ...config,
+    userAgent: CdnConfig.userAgent({ before: `cdn-proxy/${version}` })
+  }))
+)
+
+const settings = Layer.merge(ProxyConfig.fromEnv, upstreamConfig)
 
 // Each layer is released in the reverse order it was built: the listener drains before the upstream pool closes.
 // With REDIS_URL the replicas share answers, a lock for misses, the dedupe window and the upstream budget; without
