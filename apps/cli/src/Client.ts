@@ -7,7 +7,7 @@ import { CdnClient } from "@org/cdn-core/CdnClient"
 import { CdnConfig } from "@org/cdn-core/CdnConfig"
 import * as NodeHttpTransport from "@org/cdn-core/NodeHttpTransport"
 import { Signer } from "@org/cdn-core/Signer"
-import { fromHttpClient } from "@org/cdn-core/Transport"
+import { fromHttpClientDirect } from "@org/cdn-core/Transport"
 import { type Duration, Effect, Layer, Option, Redacted } from "effect"
 import type { UsageError } from "./CliErrors.js"
 import type { GlobalFlags } from "./GlobalOptions.js"
@@ -39,7 +39,7 @@ export const layer = (
       const config = yield* cdnConfig(flags, key, flags.emulator ? embeddedBaseUrl : undefined, deadline)
       // A one-shot command pays for what its first request loads: node:http loads nothing, fetch a parser.
       const transport = flags.emulator
-        ? Layer.provide(fromHttpClient, yield* embeddedHttpClient(key))
+        ? Layer.provide(fromHttpClientDirect, yield* embeddedHttpClient(key))
         : NodeHttpTransport.layer()
       return CdnClient.DefaultWithoutDependencies.pipe(
         Layer.provide(Signer.Default),

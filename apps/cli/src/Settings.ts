@@ -4,6 +4,7 @@
 import { text } from "node:stream/consumers"
 import { FileSystem } from "@effect/platform/FileSystem"
 import * as CdnConfig from "@org/cdn-core/CdnConfig"
+import * as Durations from "@org/cdn-core/Durations"
 import { bounded } from "@org/cdn-core/Errors"
 import * as EmulatorOptions from "@org/cdn-emulator/EmulatorOptions"
 import { Config, type ConfigError, ConfigProvider, Duration, Effect, Either, Option, Redacted } from "effect"
@@ -11,6 +12,7 @@ import { UsageError } from "./CliErrors.js"
 import type { GlobalFlags } from "./GlobalOptions.js"
 import * as Profiles from "./Profiles.js"
 import { remember } from "./Secrets.js"
+import { version } from "./Version.js"
 
 /** An API key: its ID and its value, which stays Redacted until the HMAC. */
 export interface Key {
@@ -191,9 +193,9 @@ export const cdnConfig = (
       flags,
       Config.all({
         baseUrl: optionalText("AZURE_CDN_BASE_URL"),
-        attemptTimeout: Config.option(Config.duration("AZURE_CDN_TIMEOUT")),
+        attemptTimeout: Config.option(Durations.config("AZURE_CDN_TIMEOUT", { positive: true })),
         maxAttempts: Config.option(Config.integer("AZURE_CDN_MAX_ATTEMPTS")),
-        maxElapsed: Config.option(Config.duration("AZURE_CDN_MAX_RETRY_TIME"))
+        maxElapsed: Config.option(Durations.config("AZURE_CDN_MAX_RETRY_TIME"))
       })
     )
     const config = CdnConfig.make({
@@ -210,5 +212,7 @@ export const cdnConfig = (
         )
       }
     })
-    return yield* Either.mapLeft(config, usage)
+    // Every request says who sends it: this CLI, the library, the runtime.
+    const userAgent = CdnConfig.userAgent({ before: `azcdn/${version}`, after: `node/${process.versions.node}` })
+    return yield* Either.mapBoth(config, { onLeft: usage, onRight: (settings) => ({ ...settings, userAgent }) })
   })
