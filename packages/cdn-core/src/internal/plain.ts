@@ -14,7 +14,7 @@ export type Plain<A> = A extends DateTime.DateTime
       : A extends ReadonlyArray<infer I>
         ? ReadonlyArray<Plain<I>>
         : A extends object
-          ? // biome-ignore lint/complexity/noBannedTypes: methods are not data.
+          ? // Methods are not data.
             { readonly [K in keyof A as A[K] extends Function ? never : K]: Plain<A[K]> }
           : A
 
