@@ -1,4 +1,4 @@
-// Bundles the CLI into one file, dist/azcdn.cjs: a small entry that answers --version on its own, with the command
+// Bundles the CLI into one file, dist/azcdn.cjs (the traffic report's page script and styles inlined in it): a small entry that answers --version on its own, with the command
 // tree (bin.ts and every dependency but Node's own modules) embedded as a string and compiled only when needed.
 // Then writes V8's code cache of that code beside it (dist/azcdn.<hash>.code-cache), which spares most of the
 // compiling at every start; without it, or with another Node, the bundle compiles as usual. Last, install.cjs makes
@@ -12,6 +12,26 @@ const here = (path) => new URL(path, import.meta.url).pathname
 const { version } = JSON.parse(await readFile(here("package.json"), "utf8"))
 const outfile = here("dist/azcdn.cjs")
 
+// The traffic report's page: its script (uPlot with it) and uPlot's stylesheet, inlined into every report it writes.
+const page = await build({
+  entryPoints: [here("src/report/page.ts")],
+  bundle: true,
+  platform: "browser",
+  format: "iife",
+  target: "es2020",
+  minify: true,
+  legalComments: "none",
+  logLevel: "warning",
+  write: false,
+  outfile: "page.js"
+})
+const pageScript = page.outputFiles[0].text
+const pageStyle = await readFile(new URL("node_modules/uplot/dist/uPlot.min.css", import.meta.url), "utf8")
+// uPlot's licence (MIT) asks its notice to travel with it: a comment at the top of the script.
+const uplotLicense = (await readFile(new URL("node_modules/uplot/LICENSE", import.meta.url), "utf8")).trim()
+if (/https?:\/\//.test(pageStyle))
+  throw new Error("build: the report's stylesheet names a URL; the page must fetch nothing")
+
 const common = {
   bundle: true,
   platform: "node",
@@ -21,7 +41,11 @@ const common = {
   minify: true,
   legalComments: "none",
   logLevel: "warning",
-  define: { __AZCDN_VERSION__: JSON.stringify(version) }
+  define: {
+    __AZCDN_VERSION__: JSON.stringify(version),
+    __AZCDN_REPORT_SCRIPT__: JSON.stringify(`/*! uPlot\n${uplotLicense}\n*/\n${pageScript}`),
+    __AZCDN_REPORT_STYLE__: JSON.stringify(pageStyle)
+  }
 }
 
 // The command tree as CommonJS, wrapped the way Node wraps a module so that one compile gives its exports.

@@ -18,3 +18,13 @@ export class OperationFailed extends Schema.TaggedError<OperationFailed>()("Oper
 export class ListenFailed extends Schema.TaggedError<ListenFailed>()("ListenFailed", {
   message: Schema.String
 }) {}
+
+/** A file the command writes (a report) could not be written. */
+export class WriteFailed extends Schema.TaggedError<WriteFailed>()("WriteFailed", {
+  message: Schema.String
+}) {}
+
+/** The subscription holds nothing the command could work on (no endpoints to report on). */
+export class NothingFound extends Schema.TaggedError<NothingFound>()("NothingFound", {
+  message: Schema.String
+}) {}

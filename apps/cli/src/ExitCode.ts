@@ -5,7 +5,7 @@ import * as ValidationError from "@effect/cli/ValidationError"
 import { categoryOf } from "@org/cdn-core/ErrorCategory"
 import type { CdnError } from "@org/cdn-core/Errors"
 import type { WaitTimedOut } from "@org/cdn-core/Waiter"
-import type { ListenFailed, OperationFailed, UsageError } from "./CliErrors.js"
+import type { ListenFailed, NothingFound, OperationFailed, UsageError, WriteFailed } from "./CliErrors.js"
 
 export const ExitCode = {
   /** Success; for `wait`, the operation Succeeded. */
@@ -28,7 +28,10 @@ export const exitCodeTable: ReadonlyArray<readonly [ExitCode, string]> = [
   [ExitCode.Success, "success; for `operation wait`, the operation Succeeded"],
   [ExitCode.Failure, "the service or the network failed (one line on stderr: error type, message, correlation id)"],
   [ExitCode.Usage, "usage error or invalid input (an ID that is not a GUID, missing credentials): nothing was sent"],
-  [ExitCode.NotFound, "not found: SubscriptionNotFound, EndpointNotFound, EndpointDoesNotBelongToSubscription"],
+  [
+    ExitCode.NotFound,
+    "not found: SubscriptionNotFound, EndpointNotFound, EndpointDoesNotBelongToSubscription; a report with no endpoint"
+  ],
   [ExitCode.OperationFailed, "a wait (`operation wait`, `--wait`): the operation or one of its items Failed"],
   [ExitCode.TimedOut, "a wait (`operation wait`, `--wait`): the --timeout passed first"]
 ]
@@ -40,6 +43,8 @@ export type CliFailure =
   | UsageError
   | OperationFailed
   | ListenFailed
+  | WriteFailed
+  | NothingFound
   | ValidationError.ValidationError
 
 /** The exit code a failure ends the process with. */
@@ -53,7 +58,10 @@ export const exitCodeOf = (failure: CliFailure): ExitCode => {
     case "WaitTimedOut":
       return ExitCode.TimedOut
     case "ListenFailed":
+    case "WriteFailed":
       return ExitCode.Failure
+    case "NothingFound":
+      return ExitCode.NotFound
     default:
       switch (categoryOf(failure)) {
         case "invalid-input":

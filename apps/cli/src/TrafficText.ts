@@ -1,30 +1,11 @@
 /**
- * How traffic prints: sizes and rates in human units, a table per series, and on a terminal a one-line sparkline.
+ * How traffic prints: sizes and rates in human units (`Units`), a table per series, and on a terminal a one-line sparkline.
  */
 import { EndpointBandwidth, EndpointVolume, SubscriptionVolume } from "@org/cdn-core/Traffic"
 import { Schema } from "effect"
 import type { OutputFormat } from "./GlobalOptions.js"
 import { columns, tsv } from "./Table.js"
-
-const binaryUnits = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
-
-const short = (n: number): string =>
-  n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2).replace(/\.?0+$/, "")
-
-/** A size given in MB (as the service reports it, MiB) in the unit that fits: `340 MiB`, `1.2 GiB`. */
-export const humanSize = (megabytes: number): string => {
-  let value = megabytes * 1024 * 1024
-  let unit = 0
-  while (value >= 1024 && unit < binaryUnits.length - 1) {
-    value /= 1024
-    unit += 1
-  }
-  return `${short(value)} ${binaryUnits[unit]}`
-}
-
-/** A rate given in Mbps in the unit that fits: `340 Mbps`, `1.2 Gbps`, `850 kbps`. */
-export const humanRate = (mbps: number): string =>
-  mbps >= 1000 ? `${short(mbps / 1000)} Gbps` : mbps >= 1 ? `${short(mbps)} Mbps` : `${short(mbps * 1000)} kbps`
+import { humanRate, humanSize } from "./Units.js"
 
 const blocks = "▁▂▃▄▅▆▇█"
 

@@ -1,12 +1,13 @@
 /**
  * `azcdn traffic volume|bandwidth --subscription S --endpoint E [--from T] [--to T] [--granularity G]`: the series
- * as a table with totals (and, on a terminal, a sparkline), TSV or the service's JSON.
+ * as a table with totals (and, on a terminal, a sparkline), TSV or the service's JSON. `azcdn traffic report`: the
+ * same over every endpoint, as one HTML file with charts.
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import { CdnClient } from "@org/cdn-core/CdnClient"
 import { Granularities } from "@org/cdn-core/Traffic"
-import { Clock, Console, Effect, Either, Option } from "effect"
+import { Console, Effect, Option } from "effect"
 import { UsageError } from "../CliErrors.js"
 import * as Client from "../Client.js"
 import * as DurationText from "../DurationText.js"
@@ -14,30 +15,9 @@ import { globalOptions } from "../GlobalOptions.js"
 import { endpointOption, endpointRefOptions, subscriptionOption } from "../Ids.js"
 import { formatFor } from "../Output.js"
 import { withVerbosity } from "../StderrLogger.js"
-import * as TimeText from "../TimeText.js"
+import { range, times } from "../TrafficRange.js"
 import { bandwidthText, subscriptionVolumeText, volumeText } from "../TrafficText.js"
-
-const range = {
-  from: Options.text("from").pipe(
-    Options.withPseudoName("time"),
-    Options.withDescription("Start: 2024-01-01T00:00:00Z, now, or a time ago such as 24h or 7d [default 24h]"),
-    Options.withDefault("24h")
-  ),
-  to: Options.text("to").pipe(
-    Options.withPseudoName("time"),
-    Options.withDescription("End, written the same way [default now]"),
-    Options.withDefault("now")
-  )
-}
-
-/** The range asked for; the core checks its order and length before anything is sent. */
-const times = (from: string, to: string) =>
-  Effect.flatMap(Clock.currentTimeMillis, (now) =>
-    Effect.all({
-      startTime: Either.mapLeft(TimeText.parse(from, now), (why) => new UsageError({ message: `--from: ${why}` })),
-      endTime: Either.mapLeft(TimeText.parse(to, now), (why) => new UsageError({ message: `--to: ${why}` }))
-    }).pipe(Effect.map(({ startTime, endTime }) => ({ startTime: new Date(startTime), endTime: new Date(endTime) })))
-  )
+import { report } from "./TrafficReport.js"
 
 // The sparkline is for a person at a terminal, as wide as the terminal.
 const chart = () => ({ on: process.stdout.isTTY === true, width: Math.max(20, (process.stdout.columns ?? 80) - 1) })
@@ -94,6 +74,6 @@ const bandwidth = Command.make(
 export const traffic = Command.make("traffic", {}, () =>
   Effect.fail(new UsageError({ message: "choose a command: azcdn traffic volume|bandwidth" }))
 ).pipe(
-  Command.withDescription("Traffic: volume and bandwidth over a time range."),
-  Command.withSubcommands([volume, bandwidth])
+  Command.withDescription("Traffic: volume and bandwidth over a time range, or a report of them as a web page."),
+  Command.withSubcommands([volume, bandwidth, report])
 )
