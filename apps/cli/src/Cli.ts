@@ -19,6 +19,7 @@ import { purge } from "./commands/Purge.js"
 import { sign } from "./commands/Sign.js"
 import { traffic } from "./commands/Traffic.js"
 import { exitCodeTable } from "./ExitCode.js"
+import { hoist } from "./GlobalArgv.js"
 import { version } from "./Version.js"
 
 // A group on its own is not a command: say which ones there are.
@@ -77,5 +78,32 @@ const footer = HelpDoc.blocks([
   list(environment)
 ])
 
-/** Parses the command line (`node script args...`) and runs the command it names. */
-export const run = Command.run(azcdn, { name: "azcdn", version, footer })
+const runTree = Command.run(azcdn, { name: "azcdn", version, footer })
+
+// A node of @effect/cli's command tree, as its descriptors are built (their shape is not part of its typed API).
+type Node =
+  | { readonly _tag: "Standard" | "GetUserInput"; readonly name: string }
+  | { readonly _tag: "Map"; readonly command: Node }
+  | { readonly _tag: "Subcommands"; readonly parent: Node; readonly children: ReadonlyArray<Node> }
+
+// Every command word of the tree below the root (`endpoint`, `list`, `cache-rules`, …).
+const wordsOf = (node: Node, into: Set<string>): Set<string> => {
+  switch (node._tag) {
+    case "Map":
+      return wordsOf(node.command, into)
+    case "Subcommands":
+      for (const child of node.children) wordsOf(child, into)
+      return wordsOf(node.parent, into)
+    default:
+      into.add(node.name)
+      return into
+  }
+}
+let words: Set<string> | undefined
+
+/** Parses the command line (`node script args...`), global flags anywhere, and runs the command it names. */
+export const run = (argv: ReadonlyArray<string>) => {
+  words ??= wordsOf(azcdn.descriptor as unknown as Node, new Set())
+  words.delete("azcdn")
+  return runTree(hoist(argv, words))
+}

@@ -5,9 +5,11 @@
 import * as Options from "@effect/cli/Options"
 import type { Option, Redacted } from "effect"
 
-/** How results are printed. */
-export const outputFormats = ["json", "table", "tsv"] as const
-export type OutputFormat = (typeof outputFormats)[number]
+/** How results are printed: `yaml` is the json output written as YAML. */
+export const outputChoices = ["json", "yaml", "table", "tsv"] as const
+export type OutputChoice = (typeof outputChoices)[number]
+/** What a command renders; `yaml` and `--query` reshape its json afterwards (see `ShapedOutput`). */
+export type OutputFormat = Exclude<OutputChoice, "yaml">
 
 export const globalOptions = {
   baseUrl: Options.text("base-url").pipe(
@@ -41,9 +43,18 @@ export const globalOptions = {
     ),
     Options.optional
   ),
-  output: Options.choice("output", outputFormats).pipe(
+  output: Options.choice("output", outputChoices).pipe(
     Options.withAlias("o"),
-    Options.withDescription("json (the service's own shape), table (for people; default on a terminal) or tsv"),
+    Options.withDescription(
+      "json (the service's own shape; default in a pipe), yaml (the same as YAML), table (for people; default on a terminal) or tsv"
+    ),
+    Options.optional
+  ),
+  query: Options.text("query").pipe(
+    Options.withPseudoName("jmespath"),
+    Options.withDescription(
+      'A JMESPath expression applied to the json (or yaml) output, e.g. "[?Status.Enabled].Settings.CustomDomain"'
+    ),
     Options.optional
   ),
   verbose: Options.boolean("verbose").pipe(
@@ -61,7 +72,8 @@ export interface GlobalFlags {
   readonly keyValue: Option.Option<Redacted.Redacted<string>>
   readonly keyValueFile: Option.Option<string>
   readonly profile: Option.Option<string>
-  readonly output: Option.Option<OutputFormat>
+  readonly output: Option.Option<OutputChoice>
+  readonly query: Option.Option<string>
   readonly verbose: boolean
   readonly emulator: boolean
 }

@@ -4,11 +4,14 @@
 import { Operation } from "@org/cdn-core/Operation"
 import type { SignatureHeaders } from "@org/cdn-core/Signer"
 import { Option, Schema } from "effect"
-import type { OutputFormat } from "./GlobalOptions.js"
+import type { OutputChoice, OutputFormat } from "./GlobalOptions.js"
 
-/** The format asked for, else `table` on a terminal and `json` in a pipe. */
-export const formatFor = (output: Option.Option<OutputFormat>, isTerminal: boolean): OutputFormat =>
-  Option.getOrElse(output, () => (isTerminal ? "table" : "json"))
+/** What to render for the format asked for (yaml is rendered as json, then reshaped), else table on a terminal and json in a pipe. */
+export const formatFor = (output: Option.Option<OutputChoice>, isTerminal: boolean): OutputFormat =>
+  Option.getOrElse(
+    Option.map(output, (choice) => (choice === "yaml" ? "json" : choice)),
+    () => (isTerminal ? "table" : "json")
+  )
 
 const encodeOperation = Schema.encodeSync(Operation)
 

@@ -6,11 +6,14 @@ import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import { Console, Effect, Layer } from "effect"
 import * as Cli from "./Cli.js"
+import { UsageError } from "./CliErrors.js"
 import { ExitCode, exitCodeOf } from "./ExitCode.js"
+import { flagValue } from "./GlobalArgv.js"
 import { withPlainConsole } from "./PlainConsole.js"
 import { defectLine, failureLine } from "./Report.js"
 import * as Secrets from "./Secrets.js"
 import { forgetProfile } from "./Settings.js"
+import { checkQuery, withShape } from "./ShapedOutput.js"
 import * as StderrLogger from "./StderrLogger.js"
 
 const platform = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer, StderrLogger.layer)
@@ -19,6 +22,19 @@ const platform = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTermin
 const withoutParserErrors = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.flatMap(Effect.console, (base) => Effect.withConsole(effect, { ...base, error: () => Effect.void }))
 
+// `-o yaml` and `--query` reshape the json a command prints; with --query the output is json unless yaml is asked.
+const shapeOf = (argv: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const output = flagValue(argv, ["-o", "--output"])
+    const query = flagValue(argv, ["--query"])
+    if (query === undefined) return { argv, shape: { yaml: output === "yaml", query } }
+    if (output === "table" || output === "tsv") {
+      return yield* new UsageError({ message: `--query applies to json or yaml output, not -o ${output}` })
+    }
+    yield* checkQuery(query)
+    return { argv: output === undefined ? [...argv, "-o", "json"] : argv, shape: { yaml: output === "yaml", query } }
+  })
+
 /** The whole run: never fails; every outcome is an exit code, every failure one line on stderr. */
 export const program = (argv: ReadonlyArray<string>): Effect.Effect<ExitCode> =>
   Effect.suspend(() => {
@@ -26,7 +42,7 @@ export const program = (argv: ReadonlyArray<string>): Effect.Effect<ExitCode> =>
     Secrets.forget()
     forgetProfile()
     Secrets.rememberFrom(argv.slice(2), process.env)
-    return withoutParserErrors(Cli.run(argv))
+    return Effect.flatMap(shapeOf(argv), ({ argv, shape }) => withoutParserErrors(Cli.run(argv)).pipe(withShape(shape)))
   }).pipe(
     Effect.as(ExitCode.Success),
     Effect.catchAll((failure) => {

@@ -70,7 +70,7 @@ describe("azcdn operation get: output formats", () => {
   })
 
   it("refuses an unknown format as a usage error", async () => {
-    const result = await azcdn(getSeed("-o", "yaml"), { env: emulator.env })
+    const result = await azcdn(getSeed("-o", "xml"), { env: emulator.env })
     expect(result.code).toBe(2)
     expect(await control.requests()).toEqual([])
   })

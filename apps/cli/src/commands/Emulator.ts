@@ -78,7 +78,10 @@ export const emulator = Command.make(
         emulatorText(
           running.url,
           key.id,
-          Option.getOrElse(flags.output, () => "line" as const)
+          Option.getOrElse(
+            Option.map(flags.output, (choice) => (choice === "yaml" ? "json" : choice)),
+            () => "line" as const
+          )
         )
       )
       const signal = yield* stopped

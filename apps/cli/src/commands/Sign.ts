@@ -95,7 +95,10 @@ export const sign = Command.make(
       yield* Console.log(
         signatureText(
           headers,
-          Option.getOrElse(flags.output, () => "headers" as const)
+          Option.getOrElse(
+            Option.map(flags.output, (choice) => (choice === "yaml" ? "json" : choice)),
+            () => "headers" as const
+          )
         )
       )
     })
