@@ -25,6 +25,13 @@ const decodeRef = Schema.decodeUnknownEither(OperationRef)
 export const parseOperationRef = (input: OperationRefInput): Either.Either<OperationRef, InvalidInput> =>
   Either.mapLeft(decodeRef(input), invalidInput)
 
+/**
+ * A call's input checked as the client checks it before sending anything: the checked input, or the `InvalidInput`
+ * naming the first problem (`files[3]: must not hold a '..' segment`). For a caller that must refuse early.
+ */
+export const checkInput = <C extends AnyCall>(call: C, input: unknown): Either.Either<unknown, InvalidInput> =>
+  Either.mapLeft(Schema.decodeUnknownEither(call.input, { errors: "first" })(input), invalidInput)
+
 /** The path of the get-operation call. */
 export const operationPath = (ref: OperationRef): string => pathOf(calls.getOperation, ref)
 

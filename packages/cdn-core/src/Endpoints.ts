@@ -305,3 +305,23 @@ export type SubscriptionRef = typeof SubscriptionRef.Encoded
 /** What identifies an endpoint. */
 export const EndpointRef = Schema.Struct({ subscriptionId: SubscriptionId, endpointId: EndpointId })
 export type EndpointRef = typeof EndpointRef.Encoded
+
+/** The endpoint whose custom domain is `host` (any case), else one whose wildcard domain covers it. */
+export const servingHost = (endpoints: ReadonlyArray<Endpoint>, host: string): Endpoint | undefined => {
+  const name = host.toLowerCase().replace(/\.$/, "")
+  const domainOf = (endpoint: Endpoint) => endpoint.settings.customDomain.toLowerCase()
+  return (
+    endpoints.find((endpoint) => domainOf(endpoint) === name) ??
+    endpoints.find((endpoint) => {
+      const domain = domainOf(endpoint)
+      if (!isWildcard(domain) || !name.endsWith(domain.slice(1))) return false
+      // `*` stands for exactly one label.
+      const label = name.slice(0, name.length - domain.length + 1)
+      return label !== "" && !label.includes(".")
+    })
+  )
+}
+
+/** The scheme the endpoint's URLs are written with: https when it serves https only (`AllowedScheme: Https`). */
+export const schemeOf = (endpoint: Endpoint): "http" | "https" =>
+  /^https$/i.test(endpoint.settings.allowedScheme?.trim() ?? "") ? "https" : "http"
