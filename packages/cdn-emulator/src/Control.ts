@@ -34,7 +34,9 @@ export const PutEndpoint = Schema.Struct({
   Host: Schema.optional(Schema.NonEmptyString),
   OriginAddresses: Schema.optional(Schema.NonEmptyArray(Schema.NonEmptyString)),
   ICP: Schema.optional(Schema.NonEmptyString),
-  ServiceType: Schema.optional(Schema.Literal(...ServiceTypes))
+  ServiceType: Schema.optional(Schema.Literal(...ServiceTypes)),
+  /** `Https` makes the endpoint one served over https only. */
+  AllowedScheme: Schema.optional(Schema.Literal("Http", "Https", "HttpAndHttps"))
 })
 
 /** `POST /_emulator/subscriptions`: a subscription with no endpoints yet. */
@@ -95,8 +97,10 @@ const createOperation = Effect.gen(function* () {
 const putEndpoint = Effect.gen(function* () {
   const emulator = yield* Emulator
   const input = yield* body(PutEndpoint)
-  const { CustomDomain, Host, OriginAddresses, ICP, ServiceType } = input
-  const given = [CustomDomain, Host, OriginAddresses, ICP, ServiceType].some((value) => value !== undefined)
+  const { CustomDomain, Host, OriginAddresses, ICP, ServiceType, AllowedScheme } = input
+  const given = [CustomDomain, Host, OriginAddresses, ICP, ServiceType, AllowedScheme].some(
+    (value) => value !== undefined
+  )
   const placeholder = placeholderSettings(input.EndpointId)
   const settings = given
     ? {
@@ -104,7 +108,8 @@ const putEndpoint = Effect.gen(function* () {
         host: Host ?? CustomDomain ?? placeholder.host,
         originAddresses: OriginAddresses ?? placeholder.originAddresses,
         icp: ICP ?? placeholder.icp,
-        serviceType: ServiceType ?? placeholder.serviceType
+        serviceType: ServiceType ?? placeholder.serviceType,
+        ...(AllowedScheme === undefined ? {} : { allowedScheme: AllowedScheme })
       }
     : undefined
   if (!emulator.store.putEndpoint(input.SubscriptionId, input.EndpointId, input.State, settings)) {

@@ -24,6 +24,8 @@ export interface EndpointSettings {
   readonly originAddresses: ReadonlyArray<string>
   readonly icp: string
   readonly serviceType: string
+  /** `Http` unless the control API set another (`Https`: served over https only). */
+  readonly allowedScheme?: string
 }
 
 /** The service's JSON for cache rules and access control, as the emulator keeps and answers them. */
@@ -411,7 +413,7 @@ const liveEndpointJson = (endpoint: StoredEndpoint): EndpointJson => ({
     Origin: { Addresses: [...endpoint.settings.originAddresses], SchemePort: { Scheme: "Http", HttpPort: 80 } },
     ICP: endpoint.settings.icp,
     ServiceType: endpoint.settings.serviceType,
-    AllowedScheme: "Http",
+    AllowedScheme: endpoint.settings.allowedScheme ?? "Http",
     CName: `${endpoint.settings.customDomain.replace(/^\*\./, "wildcard.")}.mschcdn.com`
   },
   Status: {
