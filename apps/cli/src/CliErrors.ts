@@ -28,3 +28,8 @@ export class WriteFailed extends Schema.TaggedError<WriteFailed>()("WriteFailed"
 export class NothingFound extends Schema.TaggedError<NothingFound>()("NothingFound", {
   message: Schema.String
 }) {}
+
+/** `--endpoint` named a domain that no endpoint of the subscription serves. */
+export class UnknownDomain extends Schema.TaggedError<UnknownDomain>()("UnknownDomain", {
+  message: Schema.String
+}) {}

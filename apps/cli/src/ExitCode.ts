@@ -5,7 +5,14 @@ import * as ValidationError from "@effect/cli/ValidationError"
 import { categoryOf } from "@org/cdn-core/ErrorCategory"
 import type { CdnError } from "@org/cdn-core/Errors"
 import type { WaitTimedOut } from "@org/cdn-core/Waiter"
-import type { ListenFailed, NothingFound, OperationFailed, UsageError, WriteFailed } from "./CliErrors.js"
+import type {
+  ListenFailed,
+  NothingFound,
+  OperationFailed,
+  UnknownDomain,
+  UsageError,
+  WriteFailed
+} from "./CliErrors.js"
 
 export const ExitCode = {
   /** Success; for `wait`, the operation Succeeded. */
@@ -30,7 +37,7 @@ export const exitCodeTable: ReadonlyArray<readonly [ExitCode, string]> = [
   [ExitCode.Usage, "usage error or invalid input (an ID that is not a GUID, missing credentials): nothing was sent"],
   [
     ExitCode.NotFound,
-    "not found: SubscriptionNotFound, EndpointNotFound, EndpointDoesNotBelongToSubscription; a report with no endpoint"
+    "not found: SubscriptionNotFound, EndpointNotFound, EndpointDoesNotBelongToSubscription; an --endpoint domain no endpoint serves; a report with no endpoint"
   ],
   [ExitCode.OperationFailed, "a wait (`operation wait`, `--wait`): the operation or one of its items Failed"],
   [ExitCode.TimedOut, "a wait (`operation wait`, `--wait`): the --timeout passed first"]
@@ -45,6 +52,7 @@ export type CliFailure =
   | ListenFailed
   | WriteFailed
   | NothingFound
+  | UnknownDomain
   | ValidationError.ValidationError
 
 /** The exit code a failure ends the process with. */
@@ -61,6 +69,7 @@ export const exitCodeOf = (failure: CliFailure): ExitCode => {
     case "WriteFailed":
       return ExitCode.Failure
     case "NothingFound":
+    case "UnknownDomain":
       return ExitCode.NotFound
     default:
       switch (categoryOf(failure)) {

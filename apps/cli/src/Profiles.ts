@@ -1,5 +1,5 @@
 /**
- * Profiles: keys and base URLs kept in `~/.config/azcdn/config.json` (or `$AZCDN_CONFIG`), by name. Flags and
+ * Profiles: keys, base URLs and the default subscription and endpoint kept in `~/.config/azcdn/config.json` (or `$AZCDN_CONFIG`), by name. Flags and
  * environment variables win over a profile. A file that holds a key and that others can read gets a warning.
  */
 import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs"
@@ -18,7 +18,10 @@ export const Profile = Schema.Struct({
   keyValue: Schema.optional(Schema.String),
   /** Or a file holding it. */
   keyValueFile: Schema.optional(Schema.String),
-  baseUrl: Schema.optional(Schema.String)
+  baseUrl: Schema.optional(Schema.String),
+  /** The subscription and the endpoint (its GUID or custom domain) a command uses when none is given. */
+  subscription: Schema.optional(Schema.String),
+  endpoint: Schema.optional(Schema.String)
 })
 export type Profile = typeof Profile.Type
 

@@ -32,16 +32,23 @@ const usage = (error: ConfigError.ConfigError) =>
   new UsageError({ message: CdnConfig.describeConfigError(error, sources) })
 
 // Flags win over env, env over the profile: each as the variables it stands for, in that order.
-const providerOf = (flags: GlobalFlags, profile: Option.Option<Profiles.Profile>): ConfigProvider.ConfigProvider => {
+const providerOf = (
+  flags: GlobalFlags,
+  profile: Option.Option<Profiles.Profile>,
+  more: ReadonlyArray<readonly [string, Option.Option<string>]> = []
+): ConfigProvider.ConfigProvider => {
   const given = new Map<string, string>()
   if (Option.isSome(flags.baseUrl)) given.set("AZURE_CDN_BASE_URL", flags.baseUrl.value)
   if (Option.isSome(flags.keyId)) given.set("AZURE_CDN_KEY_ID", flags.keyId.value)
+  for (const [variable, flag] of more) if (Option.isSome(flag)) given.set(variable, flag.value)
   const saved = new Map<string, string>()
   if (Option.isSome(profile)) {
-    const { keyId, keyValue, baseUrl } = profile.value
+    const { keyId, keyValue, baseUrl, subscription, endpoint } = profile.value
     if (keyId !== undefined) saved.set("AZURE_CDN_KEY_ID", keyId)
     if (keyValue !== undefined) saved.set("AZURE_CDN_KEY_VALUE", keyValue)
     if (baseUrl !== undefined) saved.set("AZURE_CDN_BASE_URL", baseUrl)
+    if (subscription !== undefined) saved.set(refVariables.subscription, subscription)
+    if (endpoint !== undefined) saved.set(refVariables.endpoint, endpoint)
   }
   return ConfigProvider.fromMap(given).pipe(
     ConfigProvider.orElse(() => ConfigProvider.fromEnv()),
@@ -70,10 +77,25 @@ const profileOf = (flags: GlobalFlags): Effect.Effect<Option.Option<Profiles.Pro
         })
   )
 
-const read = <A>(flags: GlobalFlags, config: Config.Config<A>): Effect.Effect<A, UsageError> =>
+const read = <A>(
+  flags: GlobalFlags,
+  config: Config.Config<A>,
+  more?: ReadonlyArray<readonly [string, Option.Option<string>]>
+): Effect.Effect<A, UsageError> =>
   Effect.flatMap(profileOf(flags), (profile) =>
-    Effect.withConfigProvider(config, providerOf(flags, profile)).pipe(Effect.mapError(usage))
+    Effect.withConfigProvider(config, providerOf(flags, profile, more)).pipe(Effect.mapError(usage))
   )
+
+/** The variables that give a command's subscription and endpoint when no flag does. */
+export const refVariables = { subscription: "AZURE_CDN_SUBSCRIPTION_ID", endpoint: "AZURE_CDN_ENDPOINT_ID" } as const
+
+/** A subscription or endpoint: the flag, else its variable, else the profile's; none when none says it. */
+export const refSetting = (
+  flags: GlobalFlags,
+  which: keyof typeof refVariables,
+  flag: Option.Option<string>
+): Effect.Effect<Option.Option<string>, UsageError> =>
+  read(flags, optionalText(refVariables[which]), [[refVariables[which], flag]])
 
 // A key file usually ends with a newline that is not part of the key.
 const keyFromText = (content: string, from: string): Effect.Effect<Redacted.Redacted<string>, UsageError> => {

@@ -30,8 +30,11 @@ describe("azcdn purge", () => {
     expect(result.code).toBe(0)
     const id = result.stdout.trim()
     expect(id).toMatch(/^[0-9a-f-]{36}$/)
-    const [logged] = await control.requests()
+    // The endpoint is read first (its domain, to warn of URLs on another host), then the purge is sent once.
+    const [read, logged, ...more] = await control.requests()
+    expect(read).toMatchObject({ method: "GET", status: 200 })
     expect(logged).toMatchObject({ method: "POST", status: 202, signatureValid: true })
+    expect(more).toEqual([])
     const shown = await azcdn(["purge", "show", id, ...seedEndpoint, "-o", "tsv"], { env: emulator.env })
     expect(shown.code).toBe(0)
     expect(lines(shown.stdout)).toEqual([`file\tRunning\t${a}`, `directory\tRunning\t${img}`])

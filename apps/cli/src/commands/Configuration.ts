@@ -19,6 +19,7 @@ import { type GlobalFlags, globalOptions } from "../GlobalOptions.js"
 import { endpointRefOptions } from "../Ids.js"
 import * as JsonFile from "../JsonFile.js"
 import { formatFor, operationText } from "../Output.js"
+import { endpointRef, subscriptionOf } from "../Refs.js"
 import * as Stderr from "../Stderr.js"
 import { withVerbosity } from "../StderrLogger.js"
 import { endedAs, waitFlag, waitOptions, withProgress } from "../Waiting.js"
@@ -31,6 +32,9 @@ const fromFile = Options.text("from-file").pipe(
 )
 
 const pretty = (value: unknown) => JSON.stringify(value, null, 2)
+
+// A GUID that stands for the endpoint while a document is checked before the endpoint is looked up.
+const anyEndpoint = "00000000-0000-4000-8000-000000000000"
 
 /** get and set for one kind of configuration. */
 const group = <A>(options: {
@@ -46,7 +50,9 @@ const group = <A>(options: {
     "get",
     { ...endpointRefOptions, timeout: DurationText.callTimeout, ...globalOptions },
     ({ subscriptionId, endpointId, timeout, ...flags }) =>
-      Effect.flatMap(CdnClient, (cdn) => cdn.request(options.get, { subscriptionId, endpointId })).pipe(
+      Effect.flatMap(Effect.zip(CdnClient, endpointRef(flags, { subscriptionId, endpointId })), ([cdn, ids]) =>
+        cdn.request(options.get, ids)
+      ).pipe(
         // Every format prints the service's JSON: it is the document `set` reads back.
         Effect.flatMap((response) => Console.log(pretty(options.encode(response.value as A)))),
         Effect.provide(Client.layer(flags, timeout)),
@@ -60,19 +66,23 @@ const group = <A>(options: {
     ({ subscriptionId, endpointId, fromFile: path, yes, wait, interval, timeout, ...flags }) =>
       Effect.gen(function* () {
         const document = yield* JsonFile.read("--from-file", path)
-        const ids = { subscriptionId, endpointId }
-        // The document is read as the service reads a body, and refused before anything is sent, GET included.
-        const input = yield* Either.match(CdnApi.readRequest(options.set, { params: ids, query: "", body: document }), {
-          onLeft: (refused) => Effect.fail(new UsageError({ message: `--from-file: ${refused.message}` })),
-          onRight: Effect.succeed
-        })
+        const read = (ids: { readonly subscriptionId: string; readonly endpointId: string }) =>
+          Either.match(CdnApi.readRequest(options.set, { params: ids, query: "", body: document }), {
+            onLeft: (refused) => Effect.fail(new UsageError({ message: `--from-file: ${refused.message}` })),
+            onRight: Effect.succeed
+          })
+        // The document is read as the service reads a body, and refused before anything is sent (the GET, or the
+        // list that finds an endpoint by its domain): first for any endpoint, then for this one.
+        yield* read({ subscriptionId: yield* subscriptionOf(flags, subscriptionId), endpointId: anyEndpoint })
+        const ids = yield* endpointRef(flags, { subscriptionId, endpointId })
+        const input = yield* read(ids)
         const cdn = yield* CdnClient
         // What changes, from what is there now to what the document says (in the shape the service will hold).
         const current = yield* cdn.request(options.get, ids)
         const before = pretty(options.encode(current.value as A))
         const after = pretty(Schema.encodeUnknownSync(options.set.payload as Schema.Schema<unknown, unknown>)(input))
         yield* Stderr.line(before === after ? `azcdn: the ${options.what} already read so` : lineDiff(before, after))
-        yield* confirm(`Set the ${options.what} of endpoint ${endpointId}?`, yes)
+        yield* confirm(`Set the ${options.what} of endpoint ${ids.endpointId}?`, yes)
         const accepted = yield* cdn.request(options.set, input)
         const id = (accepted.value as { taskTrackId?: string }).taskTrackId
         if (!wait || id === undefined) return yield* Console.log(acceptedText(accepted.value as never, formatOf(flags)))

@@ -10,24 +10,18 @@ import { CdnClient } from "@org/cdn-core/CdnClient"
 import { isItemFailed } from "@org/cdn-core/Content"
 import type { CdnError } from "@org/cdn-core/Errors"
 import { Console, type Duration, Effect, Option } from "effect"
-import { OperationFailed, UsageError } from "../CliErrors.js"
+import { OperationFailed, type UsageError } from "../CliErrors.js"
 import * as Client from "../Client.js"
 import { acceptedText, finishedText, type Items, itemsText } from "../ContentText.js"
 import * as DurationText from "../DurationText.js"
 import { type GlobalFlags, globalOptions } from "../GlobalOptions.js"
 import { endpointRefOptions } from "../Ids.js"
 import { formatFor } from "../Output.js"
+import { endpointRef } from "../Refs.js"
 import * as Stderr from "../Stderr.js"
 import { withVerbosity } from "../StderrLogger.js"
 import * as UrlFile from "../UrlFile.js"
 import { endedAs, withProgress } from "../Waiting.js"
-
-/** A required option that is optional at parse time (so that `purge show` parses without it). */
-export const required = (value: Option.Option<string>, name: string): Effect.Effect<string, UsageError> =>
-  Option.match(value, {
-    onNone: () => Effect.fail(new UsageError({ message: `--${name} is required` })),
-    onSome: Effect.succeed
-  })
 
 /** The URLs given with a flag, then those of `--from-file`. */
 export const urlsFrom = (
@@ -39,13 +33,19 @@ export const urlsFrom = (
     onSome: (path) => Effect.map(UrlFile.read(path), (listed) => [...given, ...listed])
   })
 
+/** The endpoint a job works on, by its GUIDs. */
+export interface Ids {
+  readonly subscriptionId: string
+  readonly endpointId: string
+}
+
 export interface Job {
   /** `purge` or `preload`, for messages. */
   readonly what: string
-  readonly subscriptionId: string
-  readonly endpointId: string
-  readonly start: (client: CdnClient) => Effect.Effect<AsyncResult, CdnError>
-  readonly results: (client: CdnClient, id: string) => Effect.Effect<Items, CdnError>
+  /** The endpoint as given (flags, environment, profile; a GUID or a domain), found before anything is started. */
+  readonly given: { readonly subscriptionId: Option.Option<string>; readonly endpointId: Option.Option<string> }
+  readonly start: (client: CdnClient, ids: Ids) => Effect.Effect<AsyncResult, CdnError | UsageError>
+  readonly results: (client: CdnClient, ids: Ids, id: string) => Effect.Effect<Items, CdnError>
   readonly wait: boolean
   readonly interval: Duration.Duration
   readonly timeout: Duration.Duration
@@ -57,7 +57,8 @@ export const run = (job: Job) =>
   Effect.gen(function* () {
     const format = formatFor(job.flags.output, process.stdout.isTTY === true)
     const client = yield* CdnClient
-    const accepted = yield* job.start(client)
+    const ids = yield* endpointRef(job.flags, job.given)
+    const accepted = yield* job.start(client, ids)
     const id = accepted.taskTrackId
     if (!job.wait || id === undefined) {
       yield* Console.log(acceptedText(accepted, format))
@@ -65,10 +66,10 @@ export const run = (job: Job) =>
     }
     // The id goes to stderr: stdout is kept for the results, which a script may parse.
     yield* Stderr.line(`azcdn: ${job.what} ${id} accepted`)
-    const ref = { subscriptionId: job.subscriptionId, endpointId: job.endpointId, operationId: id }
+    const ref = { ...ids, operationId: id }
     const followed = yield* withProgress(ref, { interval: job.interval, timeout: job.timeout })
     const { operation } = followed
-    const items = yield* job.results(client, id)
+    const items = yield* job.results(client, ids, id)
     yield* Console.log(finishedText(operation, items, format))
     const failed = [...items.files, ...(items.directories ?? [])].filter((item) => isItemFailed(item.status)).length
     if (operation.status !== "Succeeded" || failed > 0) {
@@ -96,7 +97,9 @@ export const showCommand = (
       ...globalOptions
     },
     ({ id, subscriptionId, endpointId, timeout, ...flags }) =>
-      Effect.flatMap(CdnClient, (cdn) => results(cdn, { subscriptionId, endpointId }, id)).pipe(
+      Effect.flatMap(Effect.zip(CdnClient, endpointRef(flags, { subscriptionId, endpointId })), ([cdn, ids]) =>
+        results(cdn, ids, id)
+      ).pipe(
         Effect.flatMap((items) =>
           Console.log(itemsText(items, formatFor(flags.output, process.stdout.isTTY === true)))
         ),

@@ -19,6 +19,7 @@ import { endpointsText, endpointText } from "../EndpointText.js"
 import { type GlobalFlags, globalOptions } from "../GlobalOptions.js"
 import { endpointRefOptions, subscriptionOption } from "../Ids.js"
 import { formatFor, operationText } from "../Output.js"
+import { endpointRef, subscriptionOf } from "../Refs.js"
 import * as Stderr from "../Stderr.js"
 import { withVerbosity } from "../StderrLogger.js"
 import { endedAs, waitFlag, waitOptions, withProgress } from "../Waiting.js"
@@ -28,8 +29,10 @@ const formatOf = (flags: GlobalFlags) => formatFor(flags.output, process.stdout.
 const list = Command.make(
   "list",
   { subscriptionId: subscriptionOption, timeout: DurationText.callTimeout, ...globalOptions },
-  ({ subscriptionId, timeout, ...flags }) =>
-    Effect.flatMap(CdnClient, (cdn) => cdn.listEndpoints({ subscriptionId })).pipe(
+  ({ subscriptionId: given, timeout, ...flags }) =>
+    Effect.flatMap(Effect.zip(CdnClient, subscriptionOf(flags, given)), ([cdn, subscriptionId]) =>
+      cdn.listEndpoints({ subscriptionId })
+    ).pipe(
       Effect.flatMap((endpoints) => Console.log(endpointsText(endpoints, formatOf(flags)))),
       Effect.provide(Client.layer(flags, timeout)),
       withVerbosity(flags.verbose)
@@ -40,7 +43,9 @@ const show = Command.make(
   "show",
   { ...endpointRefOptions, timeout: DurationText.callTimeout, ...globalOptions },
   ({ subscriptionId, endpointId, timeout, ...flags }) =>
-    Effect.flatMap(CdnClient, (cdn) => cdn.getEndpoint({ subscriptionId, endpointId })).pipe(
+    Effect.flatMap(Effect.zip(CdnClient, endpointRef(flags, { subscriptionId, endpointId })), ([cdn, ids]) =>
+      cdn.getEndpoint(ids)
+    ).pipe(
       Effect.flatMap((endpoint) => Console.log(endpointText(endpoint, formatOf(flags)))),
       Effect.provide(Client.layer(flags, timeout)),
       withVerbosity(flags.verbose)
@@ -73,8 +78,8 @@ const create = Command.make(
     timeout: DurationText.callTimeout,
     ...globalOptions
   },
-  ({ subscriptionId, domain, origins, host, icp, serviceType, timeout, ...flags }) =>
-    Effect.flatMap(CdnClient, (cdn) =>
+  ({ subscriptionId: given, domain, origins, host, icp, serviceType, timeout, ...flags }) =>
+    Effect.flatMap(Effect.zip(CdnClient, subscriptionOf(flags, given)), ([cdn, subscriptionId]) =>
       cdn.createEndpoint({
         subscriptionId,
         customDomain: domain,
@@ -97,17 +102,25 @@ const create = Command.make(
     )
 ).pipe(Command.withDescription("Create an endpoint; it starts Creating while its ICP filing is reviewed."))
 
-/** Prints an accepted change; with `--wait`, follows its operation and prints it (exit 4 unless it Succeeded). */
-const follow = (
+type Ids = { readonly subscriptionId: string; readonly endpointId: string }
+
+/**
+ * Resolves the endpoint, then starts the change and prints it; with `--wait`, follows its operation and prints it
+ * (exit 4 unless it Succeeded).
+ */
+const follow = <E = never, R = never>(
   what: string,
-  ids: { readonly subscriptionId: string; readonly endpointId: string },
-  start: (cdn: CdnClient) => Effect.Effect<AsyncResult, CdnError>,
+  given: { readonly subscriptionId: Option.Option<string>; readonly endpointId: Option.Option<string> },
+  start: (cdn: CdnClient, ids: Ids) => Effect.Effect<AsyncResult, CdnError>,
   options: { readonly wait: boolean; readonly interval: Duration.Duration; readonly timeout: Duration.Duration },
-  flags: GlobalFlags
+  flags: GlobalFlags,
+  first: (ids: Ids) => Effect.Effect<void, E, R> = () => Effect.void as Effect.Effect<void, E, R>
 ) =>
   Effect.gen(function* () {
     const cdn = yield* CdnClient
-    const accepted = yield* start(cdn)
+    const ids = yield* endpointRef(flags, given)
+    yield* first(ids)
+    const accepted = yield* start(cdn, ids)
     const id = accepted.taskTrackId
     if (!options.wait || id === undefined) return yield* Console.log(acceptedText(accepted, formatOf(flags)))
     yield* Stderr.line(`azcdn: ${what} ${id} accepted`)
@@ -126,10 +139,9 @@ const update = Command.make(
     follow(
       "update",
       { subscriptionId, endpointId },
-      (cdn) =>
+      (cdn, ids) =>
         cdn.updateEndpoint({
-          subscriptionId,
-          endpointId,
+          ...ids,
           ...(origins.length === 0 ? {} : { originAddresses: origins }),
           ...Option.match(host, { onNone: () => ({}), onSome: (h) => ({ host: h }) })
         }),
@@ -147,7 +159,7 @@ const toggle = (name: "enable" | "disable", description: string) =>
       follow(
         name,
         { subscriptionId, endpointId },
-        (cdn) => (name === "enable" ? cdn.enableEndpoint : cdn.disableEndpoint)({ subscriptionId, endpointId }),
+        (cdn, ids) => (name === "enable" ? cdn.enableEndpoint : cdn.disableEndpoint)(ids),
         { wait, interval, timeout },
         flags
       )
@@ -177,15 +189,14 @@ const remove = Command.make(
     ...globalOptions
   },
   ({ subscriptionId, endpointId, yes, wait, interval, timeout, ...flags }) =>
-    Effect.zipRight(
-      confirmDelete(endpointId, yes),
-      follow(
-        "delete",
-        { subscriptionId, endpointId },
-        (cdn) => cdn.deleteEndpoint({ subscriptionId, endpointId }),
-        { wait, interval, timeout },
-        flags
-      )
+    follow(
+      "delete",
+      { subscriptionId, endpointId },
+      (cdn, ids) => cdn.deleteEndpoint(ids),
+      { wait, interval, timeout },
+      flags,
+      // Asked once the endpoint is known by its GUID, before anything is changed.
+      (ids) => confirmDelete(ids.endpointId, yes)
     )
 ).pipe(Command.withDescription("Delete an endpoint; asks first on a terminal unless --yes."))
 

@@ -9,7 +9,7 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import { FileSystem } from "@effect/platform/FileSystem"
 import { CdnClient } from "@org/cdn-core/CdnClient"
-import type { Endpoint } from "@org/cdn-core/Endpoints"
+import { type Endpoint, isHostName } from "@org/cdn-core/Endpoints"
 import { bounded } from "@org/cdn-core/Errors"
 import * as Https from "@org/cdn-core/Https"
 import { isGuid } from "@org/cdn-core/Ids"
@@ -21,6 +21,7 @@ import * as DurationText from "../DurationText.js"
 import { type GlobalFlags, globalOptions } from "../GlobalOptions.js"
 import { endpointOption, subscriptionOption } from "../Ids.js"
 import { formatFor } from "../Output.js"
+import { endpointByDomain, endpointRef, subscriptionOf } from "../Refs.js"
 import { remember } from "../Secrets.js"
 import * as Stderr from "../Stderr.js"
 import { withVerbosity } from "../StderrLogger.js"
@@ -91,8 +92,9 @@ const upload = Command.make(
     timeout: DurationText.callTimeout,
     ...globalOptions
   },
-  ({ subscriptionId, cert, key, name, timeout, ...flags }) =>
+  ({ subscriptionId: given, cert, key, name, timeout, ...flags }) =>
     Effect.gen(function* () {
+      const subscriptionId = yield* subscriptionOf(flags, given)
       const pair = yield* readPair(cert, key)
       yield* checkPair(pair.certificate, pair.key)
       const cdn = yield* CdnClient
@@ -130,8 +132,13 @@ const bind = Command.make(
     ...waitOptions,
     ...globalOptions
   },
-  ({ subscriptionId, certificateId, endpointId, originProtocol, redirectHttps, wait, interval, timeout, ...flags }) =>
+  ({ certificateId, originProtocol, redirectHttps, wait, interval, timeout, ...rest }) =>
     Effect.gen(function* () {
+      const { subscriptionId: givenSubscription, endpointId: givenEndpoint, ...flags } = rest
+      const { subscriptionId, endpointId } = yield* endpointRef(flags, {
+        subscriptionId: givenSubscription,
+        endpointId: givenEndpoint
+      })
       const cdn = yield* CdnClient
       const accepted = yield* cdn.bindCertificate({
         subscriptionId,
@@ -148,7 +155,7 @@ const bind = Command.make(
       if (operation.status !== "Succeeded") {
         return yield* new OperationFailed({ operationId: id, message: `binding ${id} ended ${endedAs(followed)}` })
       }
-    }).pipe(Effect.provide(Client.layer(flags)), withVerbosity(flags.verbose))
+    }).pipe(Effect.provide(Client.layer(rest)), withVerbosity(rest.verbose))
 ).pipe(Command.withDescription("Bind an uploaded certificate to an endpoint (an operation; --wait follows it)."))
 
 /** certbot's deploy hook: the renewed lineage's files. */
@@ -168,7 +175,11 @@ const renew = Command.make(
     subscriptionId: subscriptionOption,
     cert: certOption.pipe(Options.optional),
     key: keyOption.pipe(Options.optional),
-    endpointIds: endpointOption.pipe(Options.repeated),
+    endpointIds: Options.text("endpoint").pipe(
+      Options.withPseudoName("guid|domain"),
+      Options.withDescription("An endpoint to bind to: its GUID or its custom domain; repeat for more"),
+      Options.repeated
+    ),
     certbot: Options.boolean("certbot").pipe(
       Options.withDescription(
         "Read certbot's deploy-hook environment (RENEWED_LINEAGE) and bind to every endpoint whose domain the certificate covers; implies --wait"
@@ -180,7 +191,7 @@ const renew = Command.make(
     ...globalOptions
   },
   ({
-    subscriptionId,
+    subscriptionId: givenSubscription,
     cert,
     key,
     endpointIds,
@@ -200,11 +211,17 @@ const renew = Command.make(
           : yield* new UsageError({ message: "give --cert and --key, or --certbot" })
       const pair = yield* readPair(files.cert, files.key)
       yield* checkPair(pair.certificate, pair.key)
+      const subscriptionId = yield* subscriptionOf(flags, givenSubscription)
       // Every ID checked before the first request: a bad second --endpoint must not leave the first one half done.
-      const badId = [subscriptionId, ...endpointIds].find((id) => !isGuid(id))
-      if (badId !== undefined) {
+      if (!isGuid(subscriptionId)) {
         return yield* new UsageError({
-          message: `${badId === subscriptionId ? "--subscription" : "--endpoint"} must be a GUID such as 5dd0413d-a2f9-442a-b836-128d87753fa9, got ${bounded(JSON.stringify(badId), 80)}`
+          message: `--subscription must be a GUID such as 5dd0413d-a2f9-442a-b836-128d87753fa9, got ${bounded(JSON.stringify(subscriptionId), 80)}`
+        })
+      }
+      const badEndpoint = endpointIds.find((id) => !isGuid(id) && !isHostName(id))
+      if (badEndpoint !== undefined) {
+        return yield* new UsageError({
+          message: `--endpoint must be a GUID such as 46fecf3c-e874-49aa-891d-0d4dc93213e0 or a custom domain, got ${bounded(JSON.stringify(badEndpoint), 80)}`
         })
       }
       const x509 = Either.getOrThrow(Https.readCertificate(pair.certificate))
@@ -213,7 +230,11 @@ const renew = Command.make(
       // The endpoints to bind: those named (each must be covered), or with --certbot every covered one.
       let targets: ReadonlyArray<Endpoint>
       if (endpointIds.length > 0) {
-        targets = yield* Effect.forEach(endpointIds, (endpointId) => cdn.getEndpoint({ subscriptionId, endpointId }))
+        targets = yield* Effect.forEach(endpointIds, (given) =>
+          isGuid(given)
+            ? cdn.getEndpoint({ subscriptionId, endpointId: given })
+            : endpointByDomain(subscriptionId, given)
+        )
         const uncovered = targets.filter((e) => !Https.covers(x509, e.settings.customDomain))
         if (uncovered.length > 0) {
           return yield* new UsageError({

@@ -3,12 +3,12 @@
  * polls until the operation is terminal, with progress on stderr, and prints it.
  */
 import * as Command from "@effect/cli/Command"
-import { parseOperationRef } from "@org/cdn-core/CdnClient"
 import { Console, Effect } from "effect"
 import { OperationFailed } from "../CliErrors.js"
 import * as Client from "../Client.js"
 import { globalOptions } from "../GlobalOptions.js"
 import { formatFor, operationText } from "../Output.js"
+import { checkOperationRef, operationRef } from "../Refs.js"
 import { withVerbosity } from "../StderrLogger.js"
 import { endedAs, waitOptions, withProgress } from "../Waiting.js"
 import { operationRefArgs } from "./OperationRefArgs.js"
@@ -23,8 +23,11 @@ export const operationWait = Command.make(
   ({ operationId, subscriptionId, endpointId, interval, timeout, ...flags }) =>
     Effect.gen(function* () {
       // Checked before the client is built: a bad ID is a usage error whatever the credentials.
-      const ref = yield* parseOperationRef({ subscriptionId, endpointId, operationId })
-      const followed = yield* withProgress(ref, { interval, timeout }).pipe(Effect.provide(Client.layer(flags)))
+      yield* checkOperationRef(flags, { subscriptionId, endpointId, operationId })
+      const followed = yield* operationRef(flags, { subscriptionId, endpointId, operationId }).pipe(
+        Effect.flatMap((ref) => withProgress(ref, { interval, timeout })),
+        Effect.provide(Client.layer(flags))
+      )
       const { operation } = followed
       yield* Console.log(operationText(operation, formatFor(flags.output, process.stdout.isTTY === true)))
       if (operation.status !== "Succeeded") {

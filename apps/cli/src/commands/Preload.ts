@@ -7,9 +7,9 @@ import * as Options from "@effect/cli/Options"
 import { Effect } from "effect"
 import { UsageError } from "../CliErrors.js"
 import { globalOptions } from "../GlobalOptions.js"
-import { endpointOption, subscriptionOption } from "../Ids.js"
+import { endpointRefOptions } from "../Ids.js"
 import { waitFlag, waitOptions } from "../Waiting.js"
-import { required, run, showCommand, urlsFrom } from "./ContentJob.js"
+import { run, showCommand, urlsFrom } from "./ContentJob.js"
 
 const show = showCommand("preload", "Waiting, Running, Succeed, Failed", (client, ids, preloadId) =>
   client.getPreload({ ...ids, preloadId })
@@ -18,8 +18,7 @@ const show = showCommand("preload", "Waiting, Running, Succeed, Failed", (client
 export const preload = Command.make(
   "preload",
   {
-    subscriptionId: subscriptionOption.pipe(Options.optional),
-    endpointId: endpointOption.pipe(Options.optional),
+    ...endpointRefOptions,
     urls: Options.text("url").pipe(
       Options.withPseudoName("url"),
       Options.withDescription(
@@ -38,16 +37,13 @@ export const preload = Command.make(
   },
   ({ subscriptionId, endpointId, urls, fromFile, wait, interval, timeout, ...flags }) =>
     Effect.gen(function* () {
-      const subscription = yield* required(subscriptionId, "subscription")
-      const endpoint = yield* required(endpointId, "endpoint")
       const files = yield* urlsFrom(urls, fromFile)
       if (files.length === 0) return yield* new UsageError({ message: "nothing to preload: give --url or --from-file" })
-      const ids = { subscriptionId: subscription, endpointId: endpoint }
       yield* run({
         what: "preload",
-        ...ids,
-        start: (client) => client.preload({ ...ids, files }),
-        results: (client, preloadId) => client.getPreload({ ...ids, preloadId }),
+        given: { subscriptionId, endpointId },
+        start: (client, ids) => client.preload({ ...ids, files }),
+        results: (client, ids, preloadId) => client.getPreload({ ...ids, preloadId }),
         wait,
         interval,
         timeout,

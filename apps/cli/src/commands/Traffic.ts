@@ -12,8 +12,9 @@ import { UsageError } from "../CliErrors.js"
 import * as Client from "../Client.js"
 import * as DurationText from "../DurationText.js"
 import { globalOptions } from "../GlobalOptions.js"
-import { endpointOption, endpointRefOptions, subscriptionOption } from "../Ids.js"
+import { endpointRefOptions, subscriptionOption } from "../Ids.js"
 import { formatFor } from "../Output.js"
+import { endpointOf, endpointRef, subscriptionOf } from "../Refs.js"
 import { withVerbosity } from "../StderrLogger.js"
 import { range, times } from "../TrafficRange.js"
 import { bandwidthText, subscriptionVolumeText, volumeText } from "../TrafficText.js"
@@ -26,8 +27,11 @@ const volume = Command.make(
   "volume",
   {
     subscriptionId: subscriptionOption,
-    endpointId: endpointOption.pipe(
-      Options.withDescription("The endpoint's GUID; without it, the whole subscription's volume, per domain"),
+    endpointId: Options.text("endpoint").pipe(
+      Options.withPseudoName("guid|domain"),
+      Options.withDescription(
+        "The endpoint's GUID or custom domain; without it, the whole subscription's volume, per domain (a default endpoint does not narrow it)"
+      ),
       Options.optional
     ),
     ...range,
@@ -38,19 +42,20 @@ const volume = Command.make(
     timeout: DurationText.callTimeout,
     ...globalOptions
   },
-  ({ subscriptionId, endpointId, from, to, granularity, timeout, ...flags }) =>
+  ({ subscriptionId: givenSubscription, endpointId: given, from, to, granularity, timeout, ...flags }) =>
     Effect.gen(function* () {
       const range = yield* times(from, to)
+      const subscriptionId = yield* subscriptionOf(flags, givenSubscription)
       const cdn = yield* CdnClient
       const { on, width } = chart()
       const format = formatFor(flags.output, process.stdout.isTTY === true)
-      if (Option.isNone(endpointId)) {
+      if (Option.isNone(given)) {
         const result = yield* cdn.getSubscriptionVolume({ subscriptionId, granularity, ...range })
         return yield* Console.log(subscriptionVolumeText(result, format, on, width))
       }
       const result = yield* cdn.getEndpointVolume({
         subscriptionId,
-        endpointId: endpointId.value,
+        endpointId: yield* endpointOf(flags, subscriptionId, given),
         granularity,
         ...range
       })
@@ -65,7 +70,8 @@ const bandwidth = Command.make(
     Effect.gen(function* () {
       const range = yield* times(from, to)
       const cdn = yield* CdnClient
-      const result = yield* cdn.getEndpointBandwidth({ subscriptionId, endpointId, ...range })
+      const ids = yield* endpointRef(flags, { subscriptionId, endpointId })
+      const result = yield* cdn.getEndpointBandwidth({ ...ids, ...range })
       const { on, width } = chart()
       yield* Console.log(bandwidthText(result, formatFor(flags.output, process.stdout.isTTY === true), on, width))
     }).pipe(Effect.provide(Client.layer(flags, timeout)), withVerbosity(flags.verbose))

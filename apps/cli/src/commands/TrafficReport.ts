@@ -10,12 +10,13 @@ import * as Options from "@effect/cli/Options"
 import { Granularities } from "@org/cdn-core/Traffic"
 import { gather, inZone, isTimeZone, localTimeZone, summarize } from "@org/cdn-core/TrafficReport"
 import { version as coreVersion } from "@org/cdn-core/Version"
-import { Clock, Effect } from "effect"
+import { Clock, Effect, Option } from "effect"
 import { NothingFound, UsageError, WriteFailed } from "../CliErrors.js"
 import * as Client from "../Client.js"
 import * as DurationText from "../DurationText.js"
 import { globalOptions } from "../GlobalOptions.js"
 import { subscriptionOption } from "../Ids.js"
+import { endpointOf, subscriptionOf } from "../Refs.js"
 import { reportHtml } from "../report/Html.js"
 import * as Stderr from "../Stderr.js"
 import { withVerbosity } from "../StderrLogger.js"
@@ -26,8 +27,10 @@ import { version } from "../Version.js"
 const options = {
   subscriptionId: subscriptionOption,
   endpointIds: Options.text("endpoint").pipe(
-    Options.withPseudoName("guid"),
-    Options.withDescription("An endpoint's GUID; repeat it for more; without it, every endpoint of the subscription"),
+    Options.withPseudoName("guid|domain"),
+    Options.withDescription(
+      "An endpoint's GUID or custom domain; repeat it for more; without it, every endpoint of the subscription"
+    ),
     Options.repeated
   ),
   ...rangeOptions("7d"),
@@ -86,9 +89,10 @@ const writeWhole = (path: string, text: string) =>
 export const report = Command.make(
   "report",
   options,
-  ({ subscriptionId, endpointIds, from, to, granularity, timeZone, out, timeout, ...flags }) =>
+  ({ subscriptionId: given, endpointIds, from, to, granularity, timeZone, out, timeout, ...flags }) =>
     Effect.gen(function* () {
       const range = yield* times(from, to)
+      const subscriptionId = yield* subscriptionOf(flags, given)
       const zone = timeZone._tag === "Some" ? timeZone.value : localTimeZone()
       if (!isTimeZone(zone)) {
         return yield* new UsageError({
@@ -96,7 +100,11 @@ export const report = Command.make(
         })
       }
       if (out !== "-") yield* writable(out)
-      const traffic = yield* gather({ subscriptionId, endpointIds, granularity, ...range })
+      // Endpoints named by domain are found first; none named is every endpoint (a default endpoint does not narrow it).
+      const named = yield* Effect.forEach(endpointIds, (endpoint) =>
+        endpointOf(flags, subscriptionId, Option.some(endpoint))
+      )
+      const traffic = yield* gather({ subscriptionId, endpointIds: named, granularity, ...range })
       if (traffic.length === 0) {
         return yield* new NothingFound({
           message: `the subscription ${subscriptionId} has no endpoints: nothing to report`
