@@ -10,6 +10,7 @@ import { Signer } from "@org/cdn-core/Signer"
 import { fromHttpClientDirect } from "@org/cdn-core/Transport"
 import { type Duration, Effect, Layer, Option, Redacted } from "effect"
 import type { UsageError } from "./CliErrors.js"
+import * as DryRun from "./DryRun.js"
 import type { GlobalFlags } from "./GlobalOptions.js"
 import { cdnConfig, type Key, keyFor } from "./Settings.js"
 
@@ -38,9 +39,12 @@ export const layer = (
       const key = yield* keyFor(flags)
       const config = yield* cdnConfig(flags, key, flags.emulator ? embeddedBaseUrl : undefined, deadline)
       // A one-shot command pays for what its first request loads: node:http loads nothing, fetch a parser.
-      const transport = flags.emulator
+      const base = flags.emulator
         ? Layer.provide(fromHttpClientDirect, yield* embeddedHttpClient(key))
         : NodeHttpTransport.layer()
+      // --dry-run: reads go, the first write is printed instead.
+      const transport =
+        flags.dryRun === true ? Layer.provide(DryRun.layer(Option.contains(flags.output, "json")), base) : base
       return CdnClient.DefaultWithoutDependencies.pipe(
         Layer.provide(Signer.Default),
         Layer.provide(transport),

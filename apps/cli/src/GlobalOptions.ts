@@ -76,4 +76,6 @@ export interface GlobalFlags {
   readonly query: Option.Option<string>
   readonly verbose: boolean
   readonly emulator: boolean
+  /** A write command's `--dry-run`. */
+  readonly dryRun?: boolean
 }

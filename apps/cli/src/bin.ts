@@ -7,6 +7,7 @@ import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import { Console, Effect, Layer } from "effect"
 import * as Cli from "./Cli.js"
 import { UsageError } from "./CliErrors.js"
+import { DryRunStop } from "./DryRun.js"
 import { ExitCode, exitCodeOf } from "./ExitCode.js"
 import { flagValue } from "./GlobalArgv.js"
 import { withPlainConsole } from "./PlainConsole.js"
@@ -49,7 +50,11 @@ export const program = (argv: ReadonlyArray<string>): Effect.Effect<ExitCode> =>
       const line = failureLine(failure)
       return Effect.as(line === undefined ? Effect.void : Console.error(line), exitCodeOf(failure))
     }),
-    Effect.catchAllDefect((defect) => Effect.as(Console.error(defectLine(defect)), ExitCode.Failure)),
+    Effect.catchAllDefect((defect) =>
+      defect instanceof DryRunStop
+        ? Effect.succeed(ExitCode.Success)
+        : Effect.as(Console.error(defectLine(defect)), ExitCode.Failure)
+    ),
     withPlainConsole,
     Effect.provide(platform)
   )

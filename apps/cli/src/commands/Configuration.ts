@@ -14,6 +14,7 @@ import * as Client from "../Client.js"
 import { confirm, yesFlag } from "../Confirm.js"
 import { acceptedText } from "../ContentText.js"
 import { lineDiff } from "../Diff.js"
+import { dryRunOption } from "../DryRun.js"
 import * as DurationText from "../DurationText.js"
 import { type GlobalFlags, globalOptions } from "../GlobalOptions.js"
 import { endpointRefOptions } from "../Ids.js"
@@ -62,7 +63,15 @@ const group = <A>(options: {
 
   const set = Command.make(
     "set",
-    { ...endpointRefOptions, fromFile, yes: yesFlag, wait: waitFlag, ...waitOptions, ...globalOptions },
+    {
+      ...endpointRefOptions,
+      fromFile,
+      yes: yesFlag,
+      wait: waitFlag,
+      ...waitOptions,
+      dryRun: dryRunOption,
+      ...globalOptions
+    },
     ({ subscriptionId, endpointId, fromFile: path, yes, wait, interval, timeout, ...flags }) =>
       Effect.gen(function* () {
         const document = yield* JsonFile.read("--from-file", path)
@@ -82,7 +91,8 @@ const group = <A>(options: {
         const before = pretty(options.encode(current.value as A))
         const after = pretty(Schema.encodeUnknownSync(options.set.payload as Schema.Schema<unknown, unknown>)(input))
         yield* Stderr.line(before === after ? `azcdn: the ${options.what} already read so` : lineDiff(before, after))
-        yield* confirm(`Set the ${options.what} of endpoint ${ids.endpointId}?`, yes)
+        // A dry run asks nothing: it sends nothing.
+        yield* confirm(`Set the ${options.what} of endpoint ${ids.endpointId}?`, yes || flags.dryRun)
         const accepted = yield* cdn.request(options.set, input)
         const id = (accepted.value as { taskTrackId?: string }).taskTrackId
         if (!wait || id === undefined) return yield* Console.log(acceptedText(accepted.value as never, formatOf(flags)))

@@ -14,6 +14,7 @@ import { Console, type Duration, Effect, Option } from "effect"
 import { OperationFailed, UsageError } from "../CliErrors.js"
 import * as Client from "../Client.js"
 import { acceptedText } from "../ContentText.js"
+import { dryRunOption } from "../DryRun.js"
 import * as DurationText from "../DurationText.js"
 import { endpointsText, endpointText } from "../EndpointText.js"
 import { type GlobalFlags, globalOptions } from "../GlobalOptions.js"
@@ -76,6 +77,7 @@ const create = Command.make(
       Options.withDescription("What the endpoint serves")
     ),
     timeout: DurationText.callTimeout,
+    dryRun: dryRunOption,
     ...globalOptions
   },
   ({ subscriptionId: given, domain, origins, host, icp, serviceType, timeout, ...flags }) =>
@@ -134,7 +136,15 @@ const follow = <E = never, R = never>(
 
 const update = Command.make(
   "update",
-  { ...endpointRefOptions, origins: originOption, host: hostOption, wait: waitFlag, ...waitOptions, ...globalOptions },
+  {
+    ...endpointRefOptions,
+    origins: originOption,
+    host: hostOption,
+    wait: waitFlag,
+    ...waitOptions,
+    dryRun: dryRunOption,
+    ...globalOptions
+  },
   ({ subscriptionId, endpointId, origins, host, wait, interval, timeout, ...flags }) =>
     follow(
       "update",
@@ -154,7 +164,7 @@ const update = Command.make(
 const toggle = (name: "enable" | "disable", description: string) =>
   Command.make(
     name,
-    { ...endpointRefOptions, wait: waitFlag, ...waitOptions, ...globalOptions },
+    { ...endpointRefOptions, wait: waitFlag, ...waitOptions, dryRun: dryRunOption, ...globalOptions },
     ({ subscriptionId, endpointId, wait, interval, timeout, ...flags }) =>
       follow(
         name,
@@ -186,6 +196,7 @@ const remove = Command.make(
     yes: Options.boolean("yes").pipe(Options.withDescription("Delete without asking")),
     wait: waitFlag,
     ...waitOptions,
+    dryRun: dryRunOption,
     ...globalOptions
   },
   ({ subscriptionId, endpointId, yes, wait, interval, timeout, ...flags }) =>
@@ -196,7 +207,7 @@ const remove = Command.make(
       { wait, interval, timeout },
       flags,
       // Asked once the endpoint is known by its GUID, before anything is changed.
-      (ids) => confirmDelete(ids.endpointId, yes)
+      (ids) => confirmDelete(ids.endpointId, yes || flags.dryRun)
     )
 ).pipe(Command.withDescription("Delete an endpoint; asks first on a terminal unless --yes."))
 

@@ -17,6 +17,7 @@ import { Clock, Console, Effect, Either, Option, Redacted, Schema } from "effect
 import { OperationFailed, UsageError } from "../CliErrors.js"
 import * as Client from "../Client.js"
 import { acceptedText } from "../ContentText.js"
+import { dryRunOption } from "../DryRun.js"
 import * as DurationText from "../DurationText.js"
 import { type GlobalFlags, globalOptions } from "../GlobalOptions.js"
 import { endpointOption, subscriptionOption } from "../Ids.js"
@@ -90,6 +91,7 @@ const upload = Command.make(
       Options.optional
     ),
     timeout: DurationText.callTimeout,
+    dryRun: dryRunOption,
     ...globalOptions
   },
   ({ subscriptionId: given, cert, key, name, timeout, ...flags }) =>
@@ -130,6 +132,7 @@ const bind = Command.make(
     ...bindOptions,
     wait: waitFlag,
     ...waitOptions,
+    dryRun: dryRunOption,
     ...globalOptions
   },
   ({ certificateId, originProtocol, redirectHttps, wait, interval, timeout, ...rest }) =>
@@ -188,6 +191,7 @@ const renew = Command.make(
     ...bindOptions,
     wait: waitFlag,
     ...waitOptions,
+    dryRun: dryRunOption,
     ...globalOptions
   },
   ({

@@ -6,6 +6,7 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import { Effect } from "effect"
 import { UsageError } from "../CliErrors.js"
+import { dryRunOption } from "../DryRun.js"
 import { globalOptions } from "../GlobalOptions.js"
 import { endpointRefOptions } from "../Ids.js"
 import { waitFlag, waitOptions } from "../Waiting.js"
@@ -33,6 +34,7 @@ export const preload = Command.make(
     ),
     wait: waitFlag,
     ...waitOptions,
+    dryRun: dryRunOption,
     ...globalOptions
   },
   ({ subscriptionId, endpointId, urls, fromFile, wait, interval, timeout, ...flags }) =>

@@ -12,6 +12,7 @@ import { isWildcard, schemeOf } from "@org/cdn-core/Endpoints"
 import { bounded, type InvalidInput } from "@org/cdn-core/Errors"
 import { Effect, Either } from "effect"
 import { UsageError } from "../CliErrors.js"
+import { dryRunOption } from "../DryRun.js"
 import { globalOptions } from "../GlobalOptions.js"
 import { endpointRefOptions } from "../Ids.js"
 import * as Stderr from "../Stderr.js"
@@ -118,6 +119,7 @@ export const purge = Command.make(
     ),
     wait: waitFlag,
     ...waitOptions,
+    dryRun: dryRunOption,
     ...globalOptions
   },
   ({ targets, subscriptionId, endpointId, urls, dirs, fromFile, wait, interval, timeout, ...flags }) =>
