@@ -1,12 +1,10 @@
 /**
- * The command tree: `azcdn operation`, `purge`, `preload`, `endpoint`, `traffic`, `sign`, `emulator`, with the
- * exit codes in `--help`.
+ * The command tree: `azcdn operation`, `purge`, `preload`, `endpoint`, `traffic`, `sign`, `emulator`.
  */
 import * as Command from "@effect/cli/Command"
-import * as HelpDoc from "@effect/cli/HelpDoc"
-import * as Span from "@effect/cli/HelpDoc/Span"
-import { Array as Arr, Effect } from "effect"
+import { Effect } from "effect"
 import { UsageError } from "./CliErrors.js"
+import { type CommandSpec, treeOf } from "./CommandTree.js"
 import { accessControl, cacheRules } from "./commands/Configuration.js"
 import { configure } from "./commands/Configure.js"
 import { emulator } from "./commands/Emulator.js"
@@ -18,7 +16,6 @@ import { preload } from "./commands/Preload.js"
 import { purge } from "./commands/Purge.js"
 import { sign } from "./commands/Sign.js"
 import { traffic } from "./commands/Traffic.js"
-import { exitCodeTable } from "./ExitCode.js"
 import { hoist } from "./GlobalArgv.js"
 import { version } from "./Version.js"
 
@@ -55,30 +52,8 @@ const azcdn = group(
   ])
 )
 
-const environment: ReadonlyArray<readonly [string, string]> = [
-  ["AZCDN_CONFIG", "the profiles file (--profile); default ~/.config/azcdn/config.json"],
-  ["AZCDN_PROFILE", "the profile to use when --profile is not given"],
-  ["AZURE_CDN_BASE_URL", "the API's base URL (--base-url); default https://restapi.cdn.azure.cn"],
-  ["AZURE_CDN_KEY_ID", "the API key's ID (--key-id)"],
-  ["AZURE_CDN_KEY_VALUE", "the API key's value (--key-value, --key-value-file)"],
-  ["AZURE_CDN_TIMEOUT", "one attempt's time limit, e.g. '10 seconds'"],
-  ["AZURE_CDN_MAX_ATTEMPTS", "attempts per call, retries included; default 4"],
-  ["AZURE_CDN_MAX_RETRY_TIME", "a call's deadline across all its attempts, e.g. '30 seconds' (--timeout wins)"]
-]
-
-const list = (rows: ReadonlyArray<readonly [string, string]>): HelpDoc.HelpDoc => {
-  const items = rows.map(([term, meaning]): [Span.Span, HelpDoc.HelpDoc] => [Span.text(term), HelpDoc.p(meaning)])
-  return Arr.isNonEmptyArray(items) ? HelpDoc.descriptionList(items) : HelpDoc.empty
-}
-
-const footer = HelpDoc.blocks([
-  HelpDoc.h1("EXIT CODES"),
-  list(exitCodeTable.map(([code, meaning]) => [String(code), meaning] as const)),
-  HelpDoc.h1("ENVIRONMENT (flags win over these)"),
-  list(environment)
-])
-
-const runTree = Command.run(azcdn, { name: "azcdn", version, footer })
+// Help is azcdn's own (see Help.ts); the parser keeps --version.
+const runTree = Command.run(azcdn, { name: "azcdn", version })
 
 // A node of @effect/cli's command tree, as its descriptors are built (their shape is not part of its typed API).
 type Node =
@@ -100,10 +75,22 @@ const wordsOf = (node: Node, into: Set<string>): Set<string> => {
   }
 }
 let words: Set<string> | undefined
+let tree: CommandSpec | undefined
+
+/** The command tree as plain data, for help and completions. */
+export const commandTree = (): CommandSpec => {
+  tree ??= treeOf(azcdn.descriptor)
+  return tree
+}
+
+/** Every command word of the tree (`endpoint`, `list`, …). */
+export const commandWords = (): ReadonlySet<string> => {
+  words ??= wordsOf(azcdn.descriptor as unknown as Node, new Set())
+  words.delete("azcdn")
+  return words
+}
 
 /** Parses the command line (`node script args...`), global flags anywhere, and runs the command it names. */
 export const run = (argv: ReadonlyArray<string>) => {
-  words ??= wordsOf(azcdn.descriptor as unknown as Node, new Set())
-  words.delete("azcdn")
-  return runTree(hoist(argv, words))
+  return runTree(hoist(argv, commandWords()))
 }

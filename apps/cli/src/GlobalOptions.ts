@@ -14,18 +14,18 @@ export type OutputFormat = Exclude<OutputChoice, "yaml">
 export const globalOptions = {
   baseUrl: Options.text("base-url").pipe(
     Options.withPseudoName("url"),
-    Options.withDescription("The API's base URL [env AZURE_CDN_BASE_URL; default https://restapi.cdn.azure.cn]"),
+    Options.withDescription("The API's base URL [default https://restapi.cdn.azure.cn]"),
     Options.optional
   ),
   keyId: Options.text("key-id").pipe(
     Options.withPseudoName("id"),
-    Options.withDescription("The API key's ID, from the portal's key management [env AZURE_CDN_KEY_ID]"),
+    Options.withDescription("The API key's ID, from the portal's key management"),
     Options.optional
   ),
   keyValue: Options.redacted("key-value").pipe(
     Options.withPseudoName("value"),
     Options.withDescription(
-      "The API key's value [env AZURE_CDN_KEY_VALUE]; prefer --key-value-file or the env, which stay out of shell history"
+      "The API key's value; prefer --key-value-file or the environment, which stay out of shell history"
     ),
     Options.optional
   ),
@@ -39,7 +39,7 @@ export const globalOptions = {
   profile: Options.text("profile").pipe(
     Options.withPseudoName("name"),
     Options.withDescription(
-      "Read the key and base URL from this profile of ~/.config/azcdn/config.json ($AZCDN_CONFIG) [env AZCDN_PROFILE; default: the profile named default, if any]; flags and env win"
+      "The profile of ~/.config/azcdn/config.json ($AZCDN_CONFIG) to read the key, base URL, subscription and endpoint from [default: the one named default, if any]; flags and the environment win"
     ),
     Options.optional
   ),

@@ -6,15 +6,13 @@ import * as Options from "@effect/cli/Options"
 
 export const subscriptionOption = Options.text("subscription").pipe(
   Options.withPseudoName("guid"),
-  Options.withDescription("The subscription's GUID [env AZURE_CDN_SUBSCRIPTION_ID; or the profile's subscription]"),
+  Options.withDescription("The subscription's GUID"),
   Options.optional
 )
 
 export const endpointOption = Options.text("endpoint").pipe(
   Options.withPseudoName("guid|domain"),
-  Options.withDescription(
-    "The endpoint's GUID, or its custom domain (cdn.example.cn) [env AZURE_CDN_ENDPOINT_ID; or the profile's endpoint]"
-  ),
+  Options.withDescription("The endpoint's GUID, or its custom domain (cdn.example.cn)"),
   Options.optional
 )
 

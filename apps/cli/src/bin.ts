@@ -7,15 +7,18 @@ import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import { Console, Effect, Layer } from "effect"
 import * as Cli from "./Cli.js"
 import { UsageError } from "./CliErrors.js"
+import { find } from "./CommandTree.js"
 import { DryRunStop } from "./DryRun.js"
 import { ExitCode, exitCodeOf } from "./ExitCode.js"
-import { flagValue } from "./GlobalArgv.js"
+import { flagValue, hoist } from "./GlobalArgv.js"
+import { commandHelp, rootHelp, widthFor } from "./Help.js"
 import { withPlainConsole } from "./PlainConsole.js"
 import { defectLine, failureLine } from "./Report.js"
 import * as Secrets from "./Secrets.js"
 import { forgetProfile } from "./Settings.js"
 import { checkQuery, withShape } from "./ShapedOutput.js"
 import * as StderrLogger from "./StderrLogger.js"
+import { version } from "./Version.js"
 
 const platform = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer, StderrLogger.layer)
 
@@ -36,6 +39,31 @@ const shapeOf = (argv: ReadonlyArray<string>) =>
     return { argv: output === undefined ? [...argv, "-o", "json"] : argv, shape: { yaml: output === "yaml", query } }
   })
 
+// `--help` or `-h` anywhere before `--`: azcdn's own help for the command the words name.
+const helpFor = (argv: ReadonlyArray<string>): Effect.Effect<boolean, UsageError> =>
+  Effect.suspend(() => {
+    const args = argv.slice(2)
+    const end = args.indexOf("--")
+    const before = end === -1 ? args : args.slice(0, end)
+    if (!before.includes("--help") && !before.includes("-h")) return Effect.succeed(false)
+    const root = Cli.commandTree()
+    const words = hoist(argv, Cli.commandWords()).slice(2)
+    const path: Array<string> = []
+    for (const word of words) {
+      if (word.startsWith("-")) break
+      path.push(word)
+    }
+    const { command, rest } = find(root, path)
+    if (rest.length > 0) {
+      return Effect.fail(
+        new UsageError({ message: `no command ${[...command.path, rest[0]].join(" ")} (see azcdn --help)` })
+      )
+    }
+    const width = widthFor()
+    const text = command.path.length === 0 ? rootHelp(root, width, version) : commandHelp(command, width)
+    return Effect.as(Console.log(text.replace(/\n$/, "")), true)
+  })
+
 /** The whole run: never fails; every outcome is an exit code, every failure one line on stderr. */
 export const program = (argv: ReadonlyArray<string>): Effect.Effect<ExitCode> =>
   Effect.suspend(() => {
@@ -43,7 +71,11 @@ export const program = (argv: ReadonlyArray<string>): Effect.Effect<ExitCode> =>
     Secrets.forget()
     forgetProfile()
     Secrets.rememberFrom(argv.slice(2), process.env)
-    return Effect.flatMap(shapeOf(argv), ({ argv, shape }) => withoutParserErrors(Cli.run(argv)).pipe(withShape(shape)))
+    return Effect.flatMap(helpFor(argv), (shown) =>
+      shown
+        ? Effect.void
+        : Effect.flatMap(shapeOf(argv), ({ argv, shape }) => withoutParserErrors(Cli.run(argv)).pipe(withShape(shape)))
+    )
   }).pipe(
     Effect.as(ExitCode.Success),
     Effect.catchAll((failure) => {
