@@ -63,7 +63,9 @@ const contenders = {
   "azcdn --version": [launcher, "--version"],
   "azcdn sign (no network)": [launcher, "sign", "--method", "GET", "--url", "/subscriptions/x?apiVersion=1.0"],
   "azcdn operation get -o json": [launcher, ...get],
-  "  the same from the plain bundle": [bundle, ...get]
+  "  the same from the plain bundle": [bundle, ...get],
+  // What a shell's completion asks at each Tab (bash, zsh and fish alike).
+  "azcdn __complete (a command's flags)": [launcher, "__complete", "bash", "traffic", "volume", "--"]
 }
 const entries = Object.entries(contenders)
 const ratioOf = (times, i, base) => median(times[i].map((t, r) => t / times[base][r]))
@@ -86,8 +88,9 @@ const measure = async (label, env) => {
   )
   const real = ratioOf(times, 4, 1)
   const version = ratioOf(times, 2, 0)
+  const completion = median(times[6])
   console.log(`real command: azcdn operation get / bare signed GET = ${fmt(real, 2)}`)
-  return { real, version }
+  return { real, version, completion }
 }
 
 try {
@@ -107,6 +110,9 @@ try {
   )
   console.log(
     `goal: azcdn --version / bare node <= 3.00 -> ${inMachine.version <= 3 ? "met" : "NOT met"} (${fmt(inMachine.version, 2)})`
+  )
+  console.log(
+    `goal: a completion under 1 s -> ${inMachine.completion < 1000 ? "met" : "NOT met"} (${fmt(inMachine.completion, 0)} ms)`
   )
 } finally {
   await emulator.close()

@@ -5,6 +5,7 @@ import * as Command from "@effect/cli/Command"
 import { Effect } from "effect"
 import { UsageError } from "./CliErrors.js"
 import { type CommandSpec, treeOf } from "./CommandTree.js"
+import { completion } from "./commands/Completion.js"
 import { accessControl, cacheRules } from "./commands/Configuration.js"
 import { configure } from "./commands/Configure.js"
 import { emulator } from "./commands/Emulator.js"
@@ -34,7 +35,7 @@ const operation = group("operation", "azcdn operation get|wait").pipe(
 
 const azcdn = group(
   "azcdn",
-  "azcdn purge|preload|endpoint|cache-rules|access-control|traffic|https|operation|configure|sign|emulator"
+  "azcdn purge|preload|endpoint|cache-rules|access-control|traffic|https|operation|configure|sign|emulator|completion"
 ).pipe(
   Command.withDescription("The command line for the Azure China CDN REST API."),
   Command.withSubcommands([
@@ -48,7 +49,8 @@ const azcdn = group(
     https,
     configure,
     sign,
-    emulator
+    emulator,
+    completion
   ])
 )
 

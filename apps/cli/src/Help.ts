@@ -93,7 +93,12 @@ export const examples: Readonly<Record<string, ReadonlyArray<string>>> = {
     `azcdn configure --profile work --key-id "$AZURE_CDN_KEY_ID" --key-value-file key.txt --subscription ${S}`
   ],
   sign: [`azcdn sign --method GET --url "/subscriptions/${S}/endpoints?apiVersion=1.0"`],
-  emulator: ["azcdn emulator --port 8787"]
+  emulator: ["azcdn emulator --port 8787"],
+  completion: [
+    "azcdn completion bash > azcdn.bash",
+    "azcdn completion zsh > _azcdn",
+    "azcdn completion fish > azcdn.fish"
+  ]
 }
 
 /** Where help wraps: the terminal's width, else `COLUMNS`, else 80. */

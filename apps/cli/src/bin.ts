@@ -8,9 +8,10 @@ import { Console, Effect, Layer } from "effect"
 import * as Cli from "./Cli.js"
 import { UsageError } from "./CliErrors.js"
 import { find } from "./CommandTree.js"
+import { candidateLines, candidates, shells } from "./Completion.js"
 import { DryRunStop } from "./DryRun.js"
 import { ExitCode, exitCodeOf } from "./ExitCode.js"
-import { flagValue, hoist } from "./GlobalArgv.js"
+import { flagValue, globalFlags, hoist } from "./GlobalArgv.js"
 import { commandHelp, rootHelp, widthFor } from "./Help.js"
 import { withPlainConsole } from "./PlainConsole.js"
 import { defectLine, failureLine } from "./Report.js"
@@ -64,6 +65,16 @@ const helpFor = (argv: ReadonlyArray<string>): Effect.Effect<boolean, UsageError
     return Effect.as(Console.log(text.replace(/\n$/, "")), true)
   })
 
+// `azcdn __complete <shell> <words…>`: the completion scripts' question, answered from the tree alone.
+const completeFor = (argv: ReadonlyArray<string>): Effect.Effect<boolean> =>
+  Effect.suspend(() => {
+    if (argv[2] !== "__complete") return Effect.succeed(false)
+    const shell = shells.find((name) => name === argv[3]) ?? "bash"
+    const found = candidates(Cli.commandTree(), argv.slice(4), new Set(globalFlags.keys()))
+    // None is no line at all: a shell would read an empty line as one empty candidate.
+    return Effect.as(found.length === 0 ? Effect.void : Console.log(candidateLines(shell, found)), true)
+  })
+
 /** The whole run: never fails; every outcome is an exit code, every failure one line on stderr. */
 export const program = (argv: ReadonlyArray<string>): Effect.Effect<ExitCode> =>
   Effect.suspend(() => {
@@ -71,10 +82,14 @@ export const program = (argv: ReadonlyArray<string>): Effect.Effect<ExitCode> =>
     Secrets.forget()
     forgetProfile()
     Secrets.rememberFrom(argv.slice(2), process.env)
-    return Effect.flatMap(helpFor(argv), (shown) =>
-      shown
-        ? Effect.void
-        : Effect.flatMap(shapeOf(argv), ({ argv, shape }) => withoutParserErrors(Cli.run(argv)).pipe(withShape(shape)))
+    return Effect.flatMap(
+      Effect.flatMap(completeFor(argv), (done) => (done ? Effect.succeed(true) : helpFor(argv))),
+      (shown) =>
+        shown
+          ? Effect.void
+          : Effect.flatMap(shapeOf(argv), ({ argv, shape }) =>
+              withoutParserErrors(Cli.run(argv)).pipe(withShape(shape))
+            )
     )
   }).pipe(
     Effect.as(ExitCode.Success),
