@@ -33,3 +33,8 @@ export class NothingFound extends Schema.TaggedError<NothingFound>()("NothingFou
 export class UnknownDomain extends Schema.TaggedError<UnknownDomain>()("UnknownDomain", {
   message: Schema.String
 }) {}
+
+/** A batch purge stopped at the subscription's daily quota; what remains is sent by a rerun tomorrow. */
+export class QuotaReached extends Schema.TaggedError<QuotaReached>()("QuotaReached", {
+  message: Schema.String
+}) {}

@@ -9,6 +9,7 @@ import type {
   ListenFailed,
   NothingFound,
   OperationFailed,
+  QuotaReached,
   UnknownDomain,
   UsageError,
   WriteFailed
@@ -26,7 +27,9 @@ export const ExitCode = {
   /** `wait`: the operation finished as Failed. */
   OperationFailed: 4,
   /** `wait`: the deadline passed first. */
-  TimedOut: 5
+  TimedOut: 5,
+  /** A batch purge stopped at the daily quota: some URLs remain. */
+  QuotaReached: 6
 } as const
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
 
@@ -40,7 +43,8 @@ export const exitCodeTable: ReadonlyArray<readonly [ExitCode, string]> = [
     "not found: SubscriptionNotFound, EndpointNotFound, EndpointDoesNotBelongToSubscription; an --endpoint domain no endpoint serves; a report with no endpoint"
   ],
   [ExitCode.OperationFailed, "a wait (`operation wait`, `--wait`): the operation or one of its items Failed"],
-  [ExitCode.TimedOut, "a wait (`operation wait`, `--wait`): the --timeout passed first"]
+  [ExitCode.TimedOut, "a wait (`operation wait`, `--wait`): the --timeout passed first"],
+  [ExitCode.QuotaReached, "a batch purge (--from-file) stopped at the daily quota: the rest waits for a rerun"]
 ]
 
 /** Every way a command can fail. */
@@ -53,6 +57,7 @@ export type CliFailure =
   | WriteFailed
   | NothingFound
   | UnknownDomain
+  | QuotaReached
   | ValidationError.ValidationError
 
 /** The exit code a failure ends the process with. */
@@ -65,6 +70,8 @@ export const exitCodeOf = (failure: CliFailure): ExitCode => {
       return ExitCode.OperationFailed
     case "WaitTimedOut":
       return ExitCode.TimedOut
+    case "QuotaReached":
+      return ExitCode.QuotaReached
     case "ListenFailed":
     case "WriteFailed":
       return ExitCode.Failure

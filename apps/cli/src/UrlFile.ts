@@ -7,19 +7,34 @@ import { bounded } from "@org/cdn-core/Errors"
 import { Effect } from "effect"
 import { UsageError } from "./CliErrors.js"
 
-const linesOf = (content: string): ReadonlyArray<string> =>
+/** A listed URL and the line it is on (counted from 1), to name it when it is wrong. */
+export interface Listed {
+  readonly line: number
+  readonly text: string
+}
+
+const numbered = (content: string): ReadonlyArray<Listed> =>
   content
     .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== "" && !line.startsWith("#"))
+    .map((line, index) => ({ line: index + 1, text: line.trim() }))
+    .filter(({ text }) => text !== "" && !text.startsWith("#"))
+
+const linesOf = (content: string): ReadonlyArray<string> => numbered(content).map(({ text }) => text)
+
+/** The URLs listed in `path`, or on stdin for `-`, with their line numbers. */
+export const readNumbered = (path: string): Effect.Effect<ReadonlyArray<Listed>, UsageError, FileSystem> =>
+  Effect.map(contentOf(path), numbered)
 
 /** The URLs listed in `path`, or on stdin for `-`. */
 export const read = (path: string): Effect.Effect<ReadonlyArray<string>, UsageError, FileSystem> =>
+  Effect.map(contentOf(path), linesOf)
+
+const contentOf = (path: string): Effect.Effect<string, UsageError, FileSystem> =>
   path === "-"
     ? Effect.tryPromise({
         try: () => text(process.stdin),
         catch: () => new UsageError({ message: "--from-file -: cannot read the URLs from stdin" })
-      }).pipe(Effect.map(linesOf))
+      })
     : FileSystem.pipe(
         Effect.flatMap((fs) => fs.readFileString(path)),
         Effect.mapError(
@@ -27,6 +42,5 @@ export const read = (path: string): Effect.Effect<ReadonlyArray<string>, UsageEr
             new UsageError({
               message: `--from-file: cannot read ${bounded(path, 200)}: ${error._tag === "SystemError" ? error.reason : "unreadable"}`
             })
-        ),
-        Effect.map(linesOf)
+        )
       )

@@ -2,6 +2,9 @@
  * Runs the built `azcdn` as a subprocess, and talks to an emulator on a loopback port through its control API.
  */
 import { type ChildProcess, spawn } from "node:child_process"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Server } from "@org/cdn-emulator"
 import { expect } from "vitest"
@@ -33,10 +36,14 @@ export interface RunOptions {
   readonly input?: string
 }
 
+// What azcdn keeps between runs (the purge quota's count) goes to a folder of the test run's, not the user's.
+const stateHome = mkdtempSync(join(tmpdir(), "azcdn-test-state-"))
+
 // The caller's own AZURE_CDN_* settings must not leak into a test.
 const cleanEnv = (extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv => {
   const env: NodeJS.ProcessEnv = {}
   for (const [name, value] of Object.entries(process.env)) if (!name.startsWith("AZURE_CDN_")) env[name] = value
+  env.XDG_STATE_HOME = stateHome
   for (const [name, value] of Object.entries(extra)) {
     if (value === undefined) delete env[name]
     else env[name] = value

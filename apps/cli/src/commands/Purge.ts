@@ -1,94 +1,25 @@
 /**
- * `azcdn purge [PATH|URL…] [--url U…] [--dir D…] [--from-file path|-] [--subscription S] [--endpoint E] [--wait]` and
+ * `azcdn purge [PATH|URL…] [--url U…] [--dir D…] [--subscription S] [--endpoint E] [--wait]`, the batch form
+ * `azcdn purge --from-file FILE [--state FILE] [--daily-quota files=N,dirs=M] [--wait]` (see `PurgeBatch`), and
  * `azcdn purge show <purge-id>`. A path (`/img/a.png`, `/css/`) is a URL on the endpoint's custom domain.
  */
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import { calls } from "@org/cdn-core/CdnApi"
-import { type CdnClient, checkInput } from "@org/cdn-core/CdnClient"
-import { maliciousPart, urlProblem } from "@org/cdn-core/Content"
-import { isWildcard, schemeOf } from "@org/cdn-core/Endpoints"
-import { bounded, type InvalidInput } from "@org/cdn-core/Errors"
-import { Effect, Either } from "effect"
+import { urlProblem } from "@org/cdn-core/Content"
+import { Effect, Option } from "effect"
 import { UsageError } from "../CliErrors.js"
 import { dryRunOption } from "../DryRun.js"
 import { globalOptions } from "../GlobalOptions.js"
 import { endpointRefOptions } from "../Ids.js"
-import * as Stderr from "../Stderr.js"
+import { absolute } from "../PurgeTargets.js"
 import { waitFlag, waitOptions } from "../Waiting.js"
-import { type Ids, run, showCommand, urlsFrom } from "./ContentJob.js"
+import { run, showCommand } from "./ContentJob.js"
+import { runBatch } from "./PurgeBatch.js"
 
 const show = showCommand("purge", "Running, Succeed, Failed", (client, ids, purgeId) =>
   client.getPurge({ ...ids, purgeId })
 )
-
-const isPath = (target: string) => target.startsWith("/")
-
-// Stands for the endpoint's domain while paths are checked, before anything is sent.
-const placeholder = "http://endpoint.invalid"
-
-/**
- * Every target checked as the service would read it, before any request (the lookup of the endpoint's domain
- * included): a path as a path on the domain, a URL as given, the counts against a purge's quota.
- */
-const check = (ids: Ids, targets: ReadonlyArray<string>): Effect.Effect<void, UsageError | InvalidInput> =>
-  Effect.gen(function* () {
-    for (const target of targets) {
-      const problem = isPath(target) ? maliciousPart(target) : (urlProblem(target) ?? maliciousPart(target))
-      if (problem !== undefined) {
-        return yield* new UsageError({
-          message: `${isPath(target) ? "the path" : "the URL"} ${JSON.stringify(bounded(target, 200))} ${problem}${isPath(target) || /^[a-z][a-z0-9+.-]*:\/\//i.test(target) ? "" : " (or a path starting with /)"}`
-        })
-      }
-    }
-    const urls = [...new Set(targets.map((target) => (isPath(target) ? `${placeholder}${target}` : target)))]
-    const input = {
-      ...ids,
-      files: urls.filter((url) => !url.endsWith("/")),
-      directories: urls.filter((url) => url.endsWith("/"))
-    }
-    const checked = checkInput(calls.purge, input)
-    if (Either.isLeft(checked)) return yield* checked.left
-  })
-
-const hostOf = (url: string): string | undefined => {
-  try {
-    return new URL(url).hostname.toLowerCase()
-  } catch {
-    return undefined
-  }
-}
-
-/**
- * Every target as an absolute URL: a path on the endpoint's custom domain (https when it serves https only); one
- * line on stderr when some URLs name another host (they are sent: the service decides).
- */
-const absolute = (client: CdnClient, ids: Ids, targets: ReadonlyArray<string>) =>
-  Effect.gen(function* () {
-    yield* check(ids, targets)
-    const endpoint = yield* client.getEndpoint(ids)
-    const domain = endpoint.settings.customDomain.toLowerCase()
-    const paths = targets.filter(isPath)
-    if (paths.length > 0 && isWildcard(domain)) {
-      return yield* new UsageError({
-        message: `the endpoint serves ${domain}: give full URLs (https://a${domain.slice(1)}/…), not paths`
-      })
-    }
-    const urls = targets.map((target) => (isPath(target) ? `${schemeOf(endpoint)}://${domain}${target}` : target))
-    const elsewhere = [
-      ...new Set(
-        urls.map(hostOf).filter((host): host is string => host !== undefined && host !== domain && !isWildcard(domain))
-      )
-    ]
-    if (elsewhere.length > 0) {
-      const count = urls.filter((url) => elsewhere.includes(hostOf(url) ?? "")).length
-      yield* Stderr.line(
-        `azcdn: warning: ${count} URL${count === 1 ? " is" : "s are"} on ${elsewhere.join(", ")}, not the endpoint's domain ${domain}; sent as given`
-      )
-    }
-    return urls
-  })
 
 export const purge = Command.make(
   "purge",
@@ -113,7 +44,21 @@ export const purge = Command.make(
     fromFile: Options.text("from-file").pipe(
       Options.withPseudoName("path|-"),
       Options.withDescription(
-        "More URLs or paths, one per line (a line ending in / is a directory; # starts a comment); - reads stdin"
+        "Any number of URLs or paths, one per line (a line ending in / is a directory; # starts a comment); - reads stdin. Sent in requests of at most 2,000 files and 500 directories, within the daily quota, with a report of every URL"
+      ),
+      Options.optional
+    ),
+    state: Options.text("state").pipe(
+      Options.withPseudoName("path"),
+      Options.withDescription(
+        "Keep what the service accepted in this file: a rerun with it never sends a URL twice, even after a kill"
+      ),
+      Options.optional
+    ),
+    dailyQuota: Options.text("daily-quota").pipe(
+      Options.withPseudoName("files=N,dirs=M"),
+      Options.withDescription(
+        "The subscription's daily purge quota, when raised [default files=2000,dirs=500]; counted per UTC day under the XDG state folder; exit 6 when it is used"
       ),
       Options.optional
     ),
@@ -122,9 +67,21 @@ export const purge = Command.make(
     dryRun: dryRunOption,
     ...globalOptions
   },
-  ({ targets, subscriptionId, endpointId, urls, dirs, fromFile, wait, interval, timeout, ...flags }) =>
+  ({
+    targets,
+    subscriptionId,
+    endpointId,
+    urls,
+    dirs,
+    fromFile,
+    state,
+    dailyQuota,
+    wait,
+    interval,
+    timeout,
+    ...flags
+  }) =>
     Effect.gen(function* () {
-      const listed = yield* urlsFrom(targets, fromFile)
       // --url and --dir take absolute URLs; the positional targets and the file's lines may be paths too.
       const absoluteOnly = [...urls, ...dirs.map((dir) => (dir.endsWith("/") ? dir : `${dir}/`))]
       const notUrl = absoluteOnly.find((url) => urlProblem(url) !== undefined)
@@ -133,7 +90,21 @@ export const purge = Command.make(
           message: `--url/--dir take an absolute URL (${urlProblem(notUrl)}); give a path such as /img/a.png without --url`
         })
       }
-      const given = [...listed, ...absoluteOnly]
+      // A file, a state or a quota: the batch planner, for any number of URLs.
+      if (Option.isSome(fromFile) || Option.isSome(state) || Option.isSome(dailyQuota)) {
+        return yield* runBatch({
+          given: { subscriptionId, endpointId },
+          targets: [...targets, ...absoluteOnly],
+          fromFile,
+          state,
+          dailyQuota,
+          wait,
+          interval,
+          timeout,
+          flags
+        })
+      }
+      const given = [...targets, ...absoluteOnly]
       if (given.length === 0) {
         return yield* new UsageError({ message: "nothing to purge: give paths, URLs (--url, --dir) or --from-file" })
       }
