@@ -3,14 +3,16 @@
  * and the endpoint changes' `--wait` share.
  */
 import * as Options from "@effect/cli/Options"
+import type { AsyncResult } from "@org/cdn-core/AsyncResult"
 import type { CdnClient } from "@org/cdn-core/CdnClient"
 import type { CdnError } from "@org/cdn-core/Errors"
 import { bounded } from "@org/cdn-core/Errors"
 import { isUndocumented, type Operation } from "@org/cdn-core/Operation"
-import { type WaitTimedOut, waitForOperation } from "@org/cdn-core/Waiter"
+import { type Started, startThenFollow, type WaitTimedOut, waitForOperation } from "@org/cdn-core/Waiter"
 import { type Duration, Effect, Either } from "effect"
 import * as DurationText from "./DurationText.js"
 import * as Progress from "./Progress.js"
+import * as Stderr from "./Stderr.js"
 
 const duration = (name: string, fallback: string, description: string) =>
   DurationText.option(name, description).pipe(Options.withDefault(Either.getOrThrow(DurationText.parse(fallback))))
@@ -65,3 +67,22 @@ export const endedAs = ({ operation, correlationId }: Followed): string => {
     ? `with the undocumented status ${bounded(JSON.stringify(operation.status), 80)}${said} (correlation id ${correlationId ?? "none"})`
     : `as ${operation.status}${said}`
 }
+
+/**
+ * Starts a write and, with `--wait`, follows its operation with the progress line: the one "start, then follow" of
+ * every command (core's `startThenFollow`), the id said on stderr once the write is accepted.
+ */
+export const started = <E, R>(
+  what: string,
+  ids: { readonly subscriptionId: string; readonly endpointId: string },
+  start: Effect.Effect<AsyncResult, E, R>,
+  options: { readonly wait: boolean; readonly interval: Duration.Duration; readonly timeout: Duration.Duration }
+): Effect.Effect<Started<Followed>, E | CdnError | WaitTimedOut, R | CdnClient> =>
+  startThenFollow(
+    start,
+    ids,
+    options.wait
+      ? (ref) => Effect.zipRight(Stderr.line(`azcdn: ${what} ${ref.operationId} accepted`), withProgress(ref, options))
+      : undefined,
+    options
+  )

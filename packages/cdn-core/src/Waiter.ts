@@ -178,6 +178,39 @@ const trackId = (response: CdnResponse<AsyncResult>): Effect.Effect<OperationId,
 
 type Ids = { readonly subscriptionId: string; readonly endpointId: string }
 
+/** A started write, and when it was followed, what following it gave. */
+export interface Started<F> {
+  readonly accepted: AsyncResult
+  /** Undefined when the write was not followed (no follower, or the answer named no operation). */
+  readonly followed: F | undefined
+}
+
+/**
+ * The flow every "start, then follow the operation" shares: the wait's options checked before the write is sent (so
+ * that no caller loses the operation's id), the write sent once, then its operation followed by `follow` (for
+ * instance `waitForOperation`, or a follower that also draws progress). Without `follow`, the write alone.
+ */
+export const startThenFollow = <E, R, F, E2, R2>(
+  start: Effect.Effect<AsyncResult, E, R>,
+  ids: Ids,
+  follow:
+    | ((ref: {
+        readonly subscriptionId: string
+        readonly endpointId: string
+        readonly operationId: string
+      }) => Effect.Effect<F, E2, R2>)
+    | undefined,
+  options: WaitOptions = {}
+): Effect.Effect<Started<F>, E | E2 | CdnError, R | R2> =>
+  Effect.gen(function* () {
+    if (follow !== undefined) yield* checkWaitOptions(options)
+    const accepted = yield* start
+    const id = accepted.taskTrackId
+    if (follow === undefined || id === undefined) return { accepted, followed: undefined }
+    const followed = yield* follow({ subscriptionId: ids.subscriptionId, endpointId: ids.endpointId, operationId: id })
+    return { accepted, followed }
+  })
+
 const startAndWait = <R>(
   start: (client: CdnClient) => Effect.Effect<CdnResponse<AsyncResult>, CdnError>,
   input: Ids,
@@ -186,12 +219,16 @@ const startAndWait = <R>(
 ): Effect.Effect<Finished<R>, CdnError | WaitTimedOut, CdnClient> =>
   Effect.gen(function* () {
     const client = yield* CdnClient
-    // A bad interval or timeout is refused before the write is sent, so that no caller loses the operation's id.
-    yield* checkWaitOptions(options)
     const ids = { subscriptionId: input.subscriptionId, endpointId: input.endpointId }
-    const id = yield* Effect.flatMap(start(client), trackId)
-    const operation = yield* waitForOperation({ ...ids, operationId: id }, options)
-    return { id, operation, result: yield* results(client, ids, id) }
+    // An accepted write that names no operation cannot be waited for: a typed error, with the body that said so.
+    const started = yield* startThenFollow(
+      Effect.flatMap(start(client), (response) => Effect.as(trackId(response), response.value)),
+      ids,
+      (ref) => waitForOperation(ref, options),
+      options
+    )
+    const id = started.accepted.taskTrackId as OperationId
+    return { id, operation: started.followed as Operation, result: yield* results(client, ids, id) }
   })
 
 /**

@@ -175,3 +175,63 @@ describe("waitForOperation", () => {
     })
   )
 })
+
+describe("startThenFollow", () => {
+  const ids = {
+    subscriptionId: "5dd0413d-a2f9-442a-b836-128d87753fa9",
+    endpointId: "46fecf3c-e874-49aa-891d-0d4dc93213e0"
+  }
+  const accepted = { succeeded: true, isAsync: true, taskTrackId: "a97459bf-e4c4-4d4f-94e4-b775f0f09f31" } as never
+
+  it.effect("sends the write once, then follows the operation it names", () =>
+    Effect.gen(function* () {
+      let sent = 0
+      const followedRefs: Array<unknown> = []
+      const started = yield* Waiter.startThenFollow(
+        Effect.sync(() => {
+          sent += 1
+          return accepted
+        }),
+        ids,
+        (ref) => Effect.sync(() => followedRefs.push(ref)).pipe(Effect.as("followed"))
+      )
+      expect(sent).toBe(1)
+      expect(started.followed).toBe("followed")
+      expect(followedRefs).toEqual([{ ...ids, operationId: "a97459bf-e4c4-4d4f-94e4-b775f0f09f31" }])
+    })
+  )
+
+  it.effect("without a follower, or with no operation named, the write alone", () =>
+    Effect.gen(function* () {
+      const alone = yield* Waiter.startThenFollow<never, never, never, never, never>(
+        Effect.succeed(accepted),
+        ids,
+        undefined
+      )
+      expect(alone.followed).toBeUndefined()
+      const unnamed = yield* Waiter.startThenFollow(Effect.succeed({ succeeded: true } as never), ids, () =>
+        Effect.succeed(1)
+      )
+      expect(unnamed.followed).toBeUndefined()
+    })
+  )
+
+  it.effect("a bad wait option is refused before the write is sent", () =>
+    Effect.gen(function* () {
+      let sent = 0
+      const result = yield* Effect.either(
+        Waiter.startThenFollow(
+          Effect.sync(() => {
+            sent += 1
+            return accepted
+          }),
+          ids,
+          () => Effect.succeed(1),
+          { interval: "0ms" }
+        )
+      )
+      expect(result._tag).toBe("Left")
+      expect(sent).toBe(0)
+    })
+  )
+})

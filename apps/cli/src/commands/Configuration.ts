@@ -5,6 +5,7 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
+import type { AsyncResult } from "@org/cdn-core/AsyncResult"
 import * as CdnApi from "@org/cdn-core/CdnApi"
 import { CdnClient } from "@org/cdn-core/CdnClient"
 import { AccessControlShape, CachePolicyShape } from "@org/cdn-core/Configuration"
@@ -23,7 +24,7 @@ import { formatFor, operationText } from "../Output.js"
 import { endpointRef, subscriptionOf } from "../Refs.js"
 import * as Stderr from "../Stderr.js"
 import { withVerbosity } from "../StderrLogger.js"
-import { endedAs, waitFlag, waitOptions, withProgress } from "../Waiting.js"
+import { endedAs, started, waitFlag, waitOptions } from "../Waiting.js"
 
 const fromFile = Options.text("from-file").pipe(
   Options.withPseudoName("path|-"),
@@ -93,10 +94,16 @@ const group = <A>(options: {
         yield* Stderr.line(before === after ? `azcdn: the ${options.what} already read so` : lineDiff(before, after))
         // A dry run asks nothing: it sends nothing.
         yield* confirm(`Set the ${options.what} of endpoint ${ids.endpointId}?`, yes || flags.dryRun)
-        const accepted = yield* cdn.request(options.set, input)
-        const id = (accepted.value as { taskTrackId?: string }).taskTrackId
-        if (!wait || id === undefined) return yield* Console.log(acceptedText(accepted.value as never, formatOf(flags)))
-        const followed = yield* withProgress({ ...ids, operationId: id }, { interval, timeout })
+        const { accepted, followed } = yield* started(
+          `${options.name} set`,
+          ids,
+          Effect.map(cdn.request(options.set, input), (response) => response.value as AsyncResult),
+          { wait, interval, timeout }
+        )
+        const id = accepted.taskTrackId
+        if (followed === undefined || id === undefined) {
+          return yield* Console.log(acceptedText(accepted, formatOf(flags)))
+        }
         const { operation } = followed
         yield* Console.log(operationText(operation, formatOf(flags)))
         if (operation.status !== "Succeeded") {

@@ -18,10 +18,9 @@ import { type GlobalFlags, globalOptions } from "../GlobalOptions.js"
 import { endpointRefOptions } from "../Ids.js"
 import { formatFor } from "../Output.js"
 import { endpointRef } from "../Refs.js"
-import * as Stderr from "../Stderr.js"
 import { withVerbosity } from "../StderrLogger.js"
 import * as UrlFile from "../UrlFile.js"
-import { endedAs, withProgress } from "../Waiting.js"
+import { endedAs, started } from "../Waiting.js"
 
 /** The URLs given with a flag, then those of `--from-file`. */
 export const urlsFrom = (
@@ -58,16 +57,13 @@ export const run = (job: Job) =>
     const format = formatFor(job.flags.output, process.stdout.isTTY === true)
     const client = yield* CdnClient
     const ids = yield* endpointRef(job.flags, job.given)
-    const accepted = yield* job.start(client, ids)
+    // With --wait the id goes to stderr: stdout is kept for the results, which a script may parse.
+    const { accepted, followed } = yield* started(job.what, ids, job.start(client, ids), job)
     const id = accepted.taskTrackId
-    if (!job.wait || id === undefined) {
+    if (followed === undefined || id === undefined) {
       yield* Console.log(acceptedText(accepted, format))
       return
     }
-    // The id goes to stderr: stdout is kept for the results, which a script may parse.
-    yield* Stderr.line(`azcdn: ${job.what} ${id} accepted`)
-    const ref = { ...ids, operationId: id }
-    const followed = yield* withProgress(ref, { interval: job.interval, timeout: job.timeout })
     const { operation } = followed
     const items = yield* job.results(client, ids, id)
     yield* Console.log(finishedText(operation, items, format))

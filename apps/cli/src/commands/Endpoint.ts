@@ -23,7 +23,7 @@ import { formatFor, operationText } from "../Output.js"
 import { endpointRef, subscriptionOf } from "../Refs.js"
 import * as Stderr from "../Stderr.js"
 import { withVerbosity } from "../StderrLogger.js"
-import { endedAs, waitFlag, waitOptions, withProgress } from "../Waiting.js"
+import { endedAs, started, waitFlag, waitOptions } from "../Waiting.js"
 
 const formatOf = (flags: GlobalFlags) => formatFor(flags.output, process.stdout.isTTY === true)
 
@@ -122,11 +122,9 @@ const follow = <E = never, R = never>(
     const cdn = yield* CdnClient
     const ids = yield* endpointRef(flags, given)
     yield* first(ids)
-    const accepted = yield* start(cdn, ids)
+    const { accepted, followed } = yield* started(what, ids, start(cdn, ids), options)
     const id = accepted.taskTrackId
-    if (!options.wait || id === undefined) return yield* Console.log(acceptedText(accepted, formatOf(flags)))
-    yield* Stderr.line(`azcdn: ${what} ${id} accepted`)
-    const followed = yield* withProgress({ ...ids, operationId: id }, options)
+    if (followed === undefined || id === undefined) return yield* Console.log(acceptedText(accepted, formatOf(flags)))
     const { operation } = followed
     yield* Console.log(operationText(operation, formatOf(flags)))
     if (operation.status !== "Succeeded") {

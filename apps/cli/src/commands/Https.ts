@@ -27,7 +27,7 @@ import { remember } from "../Secrets.js"
 import * as Stderr from "../Stderr.js"
 import { withVerbosity } from "../StderrLogger.js"
 import { columns, fields, tsv } from "../Table.js"
-import { endedAs, waitFlag, waitOptions, withProgress } from "../Waiting.js"
+import { endedAs, started, waitFlag, waitOptions } from "../Waiting.js"
 
 const formatOf = (flags: GlobalFlags) => formatFor(flags.output, process.stdout.isTTY === true)
 
@@ -143,16 +143,20 @@ const bind = Command.make(
         endpointId: givenEndpoint
       })
       const cdn = yield* CdnClient
-      const accepted = yield* cdn.bindCertificate({
+      const bind = cdn.bindCertificate({
         subscriptionId,
         endpointId,
         certificateId,
         ...Option.match(originProtocol, { onNone: () => ({}), onSome: (p) => ({ originProtocol: p }) }),
         ...(redirectHttps ? { autoHttpsRedirect: true } : {})
       })
+      const { accepted, followed } = yield* started("binding", { subscriptionId, endpointId }, bind, {
+        wait,
+        interval,
+        timeout
+      })
       const id = accepted.taskTrackId
-      if (!wait || id === undefined) return yield* Console.log(acceptedText(accepted, formatOf(flags)))
-      const followed = yield* withProgress({ subscriptionId, endpointId, operationId: id }, { interval, timeout })
+      if (followed === undefined || id === undefined) return yield* Console.log(acceptedText(accepted, formatOf(flags)))
       const { operation } = followed
       yield* Console.log(`binding ${id}: ${operation.status}`)
       if (operation.status !== "Succeeded") {
@@ -267,23 +271,21 @@ const renew = Command.make(
       yield* Stderr.line(`azcdn: certificate ${uploaded.certificateId} (${uploaded.certificateName ?? ""}) uploaded`)
       const rows: Array<ReadonlyArray<string>> = []
       for (const endpoint of targets) {
-        const accepted = yield* cdn.bindCertificate({
+        const bind = cdn.bindCertificate({
           subscriptionId,
           endpointId: endpoint.endpointId,
           certificateId: uploaded.certificateId,
           ...Option.match(originProtocol, { onNone: () => ({}), onSome: (p) => ({ originProtocol: p }) }),
           ...(redirectHttps ? { autoHttpsRedirect: true } : {})
         })
-        const id = accepted.taskTrackId ?? ""
-        let status = "accepted"
-        if ((wait || certbot) && id !== "") {
-          const { operation } = yield* withProgress(
-            { subscriptionId, endpointId: endpoint.endpointId, operationId: id },
-            { interval, timeout }
-          )
-          status = operation.status
-        }
-        rows.push([endpoint.endpointId, endpoint.settings.customDomain, status, id])
+        const { accepted, followed } = yield* started(
+          "binding",
+          { subscriptionId, endpointId: endpoint.endpointId },
+          bind,
+          { wait: wait || certbot, interval, timeout }
+        )
+        const status = followed === undefined ? "accepted" : followed.operation.status
+        rows.push([endpoint.endpointId, endpoint.settings.customDomain, status, accepted.taskTrackId ?? ""])
       }
       const format = formatOf(flags)
       yield* Console.log(
