@@ -58,6 +58,12 @@ describe("azcdn cache-rules and access-control", () => {
     expect(set.stderr).toContain('+       "Type": "Suffix"')
     const after = await azcdn(["cache-rules", "get", ...seedEndpoint], { env: emulator.env })
     expect(JSON.parse(after.stdout).Rules).toEqual([{ Type: "Suffix", Items: ["css", "js"], TTL: 3600 }])
+    // -o table and -o tsv: views of the same document for people and scripts.
+    const table = await azcdn(["cache-rules", "get", ...seedEndpoint, "-o", "table"], { env: emulator.env })
+    expect(table.stdout).toMatch(/^IgnoreCacheControl\s+false$/m)
+    expect(table.stdout).toMatch(/^Rules:\nTYPE\s+ITEMS\s+TTL\nSuffix\s+css, js\s+3600$/m)
+    const tsvOut = await azcdn(["cache-rules", "get", ...seedEndpoint, "-o", "tsv"], { env: emulator.env })
+    expect(tsvOut.stdout).toContain("Rules[0].Items\tcss, js\n")
   })
 
   it("set without --yes where nobody can answer, a rules file that is not valid, one that cannot be read: exit 2, nothing changed", async () => {

@@ -9,7 +9,7 @@ import type { AsyncResult } from "@org/cdn-core/AsyncResult"
 import * as CdnApi from "@org/cdn-core/CdnApi"
 import { CdnClient } from "@org/cdn-core/CdnClient"
 import { AccessControlShape, CachePolicyShape } from "@org/cdn-core/Configuration"
-import { Console, Effect, Either, Schema } from "effect"
+import { Console, Effect, Either, Option, Schema } from "effect"
 import { OperationFailed, UsageError } from "../CliErrors.js"
 import * as Client from "../Client.js"
 import { confirm, yesFlag } from "../Confirm.js"
@@ -24,6 +24,7 @@ import { formatFor, operationText } from "../Output.js"
 import { endpointRef, subscriptionOf } from "../Refs.js"
 import * as Stderr from "../Stderr.js"
 import { withVerbosity } from "../StderrLogger.js"
+import { documentTable, documentTsv } from "../Table.js"
 import { endedAs, started, waitFlag, waitOptions } from "../Waiting.js"
 
 const fromFile = Options.text("from-file").pipe(
@@ -55,8 +56,14 @@ const group = <A>(options: {
       Effect.flatMap(Effect.zip(CdnClient, endpointRef(flags, { subscriptionId, endpointId })), ([cdn, ids]) =>
         cdn.request(options.get, ids)
       ).pipe(
-        // Every format prints the service's JSON: it is the document `set` reads back.
-        Effect.flatMap((response) => Console.log(pretty(options.encode(response.value as A)))),
+        // json (and the default) prints the service's JSON: the document `set` reads back; -o table|tsv a view of it.
+        Effect.flatMap((response) => {
+          const document = options.encode(response.value as A) as Record<string, unknown>
+          const asked = Option.getOrUndefined(flags.output)
+          return Console.log(
+            asked === "table" ? documentTable(document) : asked === "tsv" ? documentTsv(document) : pretty(document)
+          )
+        }),
         Effect.provide(Client.layer(flags, timeout)),
         withVerbosity(flags.verbose)
       )
