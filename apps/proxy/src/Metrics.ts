@@ -4,6 +4,7 @@
  */
 import { Context, Layer, Metric, MetricBoundaries, type MetricLabel, MetricState } from "effect"
 import * as MetricLabels from "effect/MetricLabel"
+import { processText } from "./ProcessMetrics.js"
 
 const prefix = "cdn_proxy_"
 const seconds = MetricBoundaries.fromIterable([
@@ -121,7 +122,7 @@ const labelText = (tags: ReadonlyArray<MetricLabel.MetricLabel>, extra = ""): st
 
 const number = (n: number): string => (n === Number.POSITIVE_INFINITY ? "+Inf" : String(n))
 
-/** Every `cdn_proxy_` metric in the Prometheus text format, version 0.0.4. */
+/** Every `cdn_proxy_` metric, then the process's own (`ProcessMetrics`), in the Prometheus text format 0.0.4. */
 export const prometheusText = (): string => {
   const byName = new Map<string, { help: string; type: string; lines: Array<string> }>()
   for (const pair of Metric.unsafeSnapshot()) {
@@ -158,7 +159,7 @@ export const prometheusText = (): string => {
   for (const [name, entry] of [...byName].sort(([a], [b]) => (a < b ? -1 : 1))) {
     out += `# HELP ${name} ${entry.help}\n# TYPE ${name} ${entry.type}\n${entry.lines.join("\n")}\n`
   }
-  return out
+  return out + processText()
 }
 
 /** Counting and reading the proxy's metrics, as a service: given by a layer, so that a test reads what it counted. */

@@ -234,6 +234,19 @@ describe("health, readiness and metrics", () => {
     }
   })
 
+  it("/metrics has the standard process metrics, by the names Prometheus's Node client gives them", async () => {
+    const text = (await call(at("/metrics"))).text
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1])
+    expect(text).toMatch(/^# TYPE process_resident_memory_bytes gauge$/m)
+    expect(text).toMatch(/^# TYPE process_cpu_seconds_total counter$/m)
+    // Whatever process serves it: some memory, some CPU, a heap, a lag that is a number of seconds.
+    expect(value("process_resident_memory_bytes")).toBeGreaterThan(10 * 1024 * 1024)
+    expect(value("process_cpu_seconds_total")).toBeGreaterThan(0)
+    expect(value("nodejs_heap_size_used_bytes")).toBeGreaterThan(1024 * 1024)
+    expect(value("nodejs_eventloop_lag_seconds")).toBeGreaterThanOrEqual(0)
+    expect(value("nodejs_eventloop_lag_seconds")).toBeLessThan(5)
+  })
+
   it("one JSON log line per request, with route, status, duration and token name", async () => {
     await call(at(`${seedPath}?apiVersion=1.0`), { token: tokens.ci })
     await new Promise((resolve) => setTimeout(resolve, 200))
