@@ -28,6 +28,8 @@ export interface HandlerContext {
   readonly redis: () => "up" | "down" | undefined
   readonly metrics: Metrics.MetricsShape
   readonly log: JsonLog.JsonLogShape
+  /** The tokens in force (`PROXY_TOKENS_FILE` replaces them as the file changes). */
+  readonly tokens: Tokens.LiveTokens
 }
 
 const json = "application/json; charset=utf-8"
@@ -62,7 +64,7 @@ export const make = (context: HandlerContext) => {
   const { settings, reads, writes, metrics, log } = context
   const runFork = Runtime.runFork(context.runtime)
   const limits = { maxUrlLength: settings.maxUrlLength }
-  const authenticate = Tokens.authenticator(settings.tokens)
+  const authenticate = context.tokens.authenticate
   // Pollers send the same few targets again and again: each is classified once (routes are immutable), in a
   // bounded map cleared when full, so that a hit allocates next to nothing.
   const seen = new Map<string, Inbound.Route | Inbound.Refused>()

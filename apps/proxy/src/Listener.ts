@@ -5,14 +5,16 @@
  */
 import { createServer, type Server } from "node:http"
 import type { AddressInfo, Socket } from "node:net"
-import { Context, Duration, Effect, Layer, Runtime, RuntimeFlags } from "effect"
+import { Context, Duration, Effect, Layer, Redacted, Runtime, RuntimeFlags } from "effect"
 import * as Answer from "./Answer.js"
 import * as Handler from "./Handler.js"
 import * as JsonLog from "./JsonLog.js"
 import * as Metrics from "./Metrics.js"
 import { ProxyConfig } from "./ProxyConfig.js"
 import { Reads } from "./Reads.js"
+import * as SecretFile from "./SecretFile.js"
 import { Shared } from "./Shared.js"
+import * as Tokens from "./Tokens.js"
 import { Writes } from "./Writes.js"
 
 /** Where the proxy listens. */
@@ -68,6 +70,17 @@ export const layer: Layer.Layer<
     const log = yield* JsonLog.JsonLog
     // Per-fiber runtime metrics (started, lifetimes) would cost every request a few metric updates nobody reads.
     const runtime = Runtime.disableRuntimeFlag(yield* Effect.runtime<never>(), RuntimeFlags.RuntimeMetrics)
+    const tokens = Tokens.live(settings.tokens)
+    // PROXY_TOKENS_FILE: the file read again every second; a change takes effect at the next request.
+    if (settings.tokensFile !== undefined) {
+      yield* SecretFile.watch({
+        secret: "tokens",
+        path: settings.tokensFile.path,
+        first: settings.tokensFile.text,
+        parse: (text) => Tokens.parse(Redacted.make(text)),
+        apply: tokens.replace
+      })
+    }
     let draining = false
     const server: Server = createServer({ maxHeaderSize: settings.maxHeaderBytes, keepAliveTimeout: 65_000 })
     server.on(
@@ -80,7 +93,8 @@ export const layer: Layer.Layer<
         draining: () => draining,
         redis: () => (shared.enabled ? (shared.up() ? "up" : "down") : undefined),
         metrics,
-        log
+        log,
+        tokens
       })
     )
     server.on("clientError", refuseOnSocket(settings.maxUrlLength, metrics, log))

@@ -4,12 +4,15 @@
  */
 import { CdnConfig, Durations } from "@org/cdn-core"
 import { Config, ConfigError, Context, Duration, Either, Layer, Option, Redacted } from "effect"
+import * as SecretFile from "./SecretFile.js"
 import * as Tokens from "./Tokens.js"
 
 export interface ProxySettings {
   readonly port: number
   readonly host: string
   readonly tokens: Tokens.Tokens
+  /** `PROXY_TOKENS_FILE`: where the tokens are read again as they change, and the text first read. */
+  readonly tokensFile: { readonly path: string; readonly text: string } | undefined
   /** Off: every request goes upstream on its own (no cache, no coalescing). */
   readonly cache: boolean
   /** Entries kept at most; terminal operations stay until pushed out. */
@@ -54,13 +57,12 @@ const duration = (name: string, fallback: Duration.DurationInput) =>
   Durations.config(name).pipe(Config.withDefault(Duration.decode(fallback)))
 
 /** Every proxy variable, with its default. */
-export const config: Config.Config<ProxySettings> = Config.all({
+const config = Config.all({
   port: integer("PORT", 8080, 0, 65535),
   host: Config.nonEmptyString("HOST").pipe(Config.withDefault("0.0.0.0")),
   // Redacted as soon as it is read; the parse error never repeats a value.
-  tokens: Config.string("PROXY_TOKENS").pipe(
-    Config.mapOrFail((json) => Either.mapLeft(Tokens.parse(Redacted.make(json)), refuse))
-  ),
+  tokens: Config.option(Config.string("PROXY_TOKENS")),
+  tokensFile: Config.option(Config.nonEmptyString("PROXY_TOKENS_FILE")),
   cache: Config.literal(
     "on",
     "off"
@@ -103,8 +105,42 @@ export const config: Config.Config<ProxySettings> = Config.all({
   ).pipe(Config.map(Option.getOrUndefined))
 })
 
+const invalidAt = (variable: string, message: string) => ConfigError.InvalidData([variable], message)
+
+// PROXY_TOKENS, or PROXY_TOKENS_FILE (a mounted Secret, read again as it changes): exactly one.
+const withTokens = Config.mapOrFail(
+  config,
+  ({ tokens, tokensFile, ...rest }): Either.Either<ProxySettings, ConfigError.ConfigError> => {
+    if (Option.isSome(tokens) && Option.isSome(tokensFile)) {
+      return Either.left(
+        invalidAt("PROXY_TOKENS_FILE", "give the tokens once: PROXY_TOKENS or PROXY_TOKENS_FILE, not both")
+      )
+    }
+    if (Option.isSome(tokens)) {
+      return Either.mapBoth(Tokens.parse(Redacted.make(tokens.value)), {
+        onLeft: (why) => invalidAt("PROXY_TOKENS", why),
+        onRight: (parsed) => ({ ...rest, tokens: parsed, tokensFile: undefined })
+      })
+    }
+    if (Option.isNone(tokensFile))
+      return Either.left(
+        ConfigError.MissingData(
+          ["PROXY_TOKENS"],
+          "Expected PROXY_TOKENS (or PROXY_TOKENS_FILE) to exist in the process context"
+        )
+      )
+    const path = tokensFile.value
+    const text = SecretFile.readText(path)
+    if (Either.isLeft(text)) return Either.left(invalidAt("PROXY_TOKENS_FILE", `cannot read ${path} (${text.left})`))
+    return Either.mapBoth(Tokens.parse(Redacted.make(text.right)), {
+      onLeft: (why) => invalidAt("PROXY_TOKENS_FILE", `${path}: ${why}`),
+      onRight: (parsed) => ({ ...rest, tokens: parsed, tokensFile: { path, text: text.right } })
+    })
+  }
+)
+
 /** The settings from the environment. */
-export const fromEnv: Layer.Layer<ProxyConfig, ConfigError.ConfigError> = Layer.effect(ProxyConfig, config)
+export const fromEnv: Layer.Layer<ProxyConfig, ConfigError.ConfigError> = Layer.effect(ProxyConfig, withTokens)
 
 /** One line for a configuration error, naming the first variable at fault (the core's wording, as the CLI's). */
 export const describeError = (error: ConfigError.ConfigError): string => CdnConfig.describeConfigError(error)

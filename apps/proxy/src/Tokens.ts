@@ -147,6 +147,22 @@ export const authenticator = (
   }
 }
 
+/** The authenticator of the tokens in force, replaced whole when they change (so a removed token's remembered headers go too). */
+export interface LiveTokens {
+  readonly authenticate: (header: string | undefined) => Either.Either<Caller, Refusal>
+  readonly replace: (tokens: Tokens) => void
+}
+
+export const live = (tokens: Tokens): LiveTokens => {
+  let current = authenticator(tokens)
+  return {
+    authenticate: (header) => current(header),
+    replace: (next) => {
+      current = authenticator(next)
+    }
+  }
+}
+
 /** True when the caller may use the (lower-case) subscription. */
 export const mayUse = (caller: Caller, subscriptionId: string): boolean =>
   caller.subscriptions === undefined || caller.subscriptions.has(subscriptionId)

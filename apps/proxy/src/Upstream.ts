@@ -5,8 +5,10 @@
  * bucket); should Redis fail, each replica falls back to its own limiter.
  */
 import * as SharedLimiter from "@effect/experimental/RateLimiter"
-import { type CdnClient, CdnConfig, Retry, Transport, TransportClient } from "@org/cdn-core"
-import { Context, Duration, Effect, Layer, RateLimiter, Redacted, Schedule } from "effect"
+import { CdnClient, CdnConfig, Retry, Transport } from "@org/cdn-core"
+import { type ConfigError, Context, Duration, Effect, Layer, RateLimiter, Redacted, Schedule } from "effect"
+import type * as JsonLog from "./JsonLog.js"
+import * as KeyFile from "./KeyFile.js"
 import * as Metrics from "./Metrics.js"
 import { ProxyConfig } from "./ProxyConfig.js"
 import { redisOptions } from "./Shared.js"
@@ -108,22 +110,29 @@ const countedPolicy = (config: CdnConfig.CdnConfigShape, metrics: Metrics.Metric
     })
   )
 
-/** `CdnClient` as the proxy uses it. Needs `CdnConfig` and `ProxyConfig`; the rate limiter lives as long as the layer. */
-export const layer: Layer.Layer<CdnClient.CdnClient, never, CdnConfig.CdnConfig | ProxyConfig | Metrics.Metrics> =
-  TransportClient.layer.pipe(
-    Layer.provide(
-      Layer.effect(
-        Retry.Policy,
-        Effect.zipWith(CdnConfig.CdnConfig, Metrics.Metrics, (config, metrics) => countedPolicy(config, metrics))
-      )
-    ),
-    Layer.provide(
-      measured.pipe(
-        Layer.provide(
-          Layer.unwrapEffect(
-            Effect.map(ProxyConfig, (settings) => UndiciTransport.layer({ connections: settings.upstreamConnections }))
-          )
+/**
+ * `CdnClient` as the proxy uses it, signing with the key from `AZURE_CDN_KEY_VALUE` or, following its changes,
+ * `AZURE_CDN_KEY_VALUE_FILE`. Needs `CdnConfig` and `ProxyConfig`; the rate limiter lives as long as the layer.
+ */
+export const layer: Layer.Layer<
+  CdnClient.CdnClient,
+  ConfigError.ConfigError,
+  CdnConfig.CdnConfig | ProxyConfig | Metrics.Metrics | JsonLog.JsonLog
+> = CdnClient.CdnClient.DefaultWithoutDependencies.pipe(
+  Layer.provide(KeyFile.signer),
+  Layer.provide(
+    Layer.effect(
+      Retry.Policy,
+      Effect.zipWith(CdnConfig.CdnConfig, Metrics.Metrics, (config, metrics) => countedPolicy(config, metrics))
+    )
+  ),
+  Layer.provide(
+    measured.pipe(
+      Layer.provide(
+        Layer.unwrapEffect(
+          Effect.map(ProxyConfig, (settings) => UndiciTransport.layer({ connections: settings.upstreamConnections }))
         )
       )
     )
   )
+)

@@ -7,6 +7,7 @@ import { CdnConfig } from "@org/cdn-core"
 import { ConfigError, Effect, Layer } from "effect"
 import * as Dedupe from "./Dedupe.js"
 import * as JsonLog from "./JsonLog.js"
+import * as KeyFile from "./KeyFile.js"
 import * as Listener from "./Listener.js"
 import * as Metrics from "./Metrics.js"
 import * as ProxyConfig from "./ProxyConfig.js"
@@ -19,7 +20,7 @@ import * as Writes from "./Writes.js"
 // Every upstream request says who sends it: this proxy, then the library.
 const upstreamConfig = Layer.effect(
   CdnConfig.CdnConfig,
-  Effect.map(CdnConfig.config, (config) => ({
+  Effect.map(KeyFile.cdnConfig, (config) => ({
     ...config,
     userAgent: CdnConfig.userAgent({ before: `cdn-proxy/${version}` })
   }))

@@ -122,9 +122,12 @@ export const spawnProxy = (env: Record<string, string>): Omit<RunningProxy, "url
 }
 
 /** Starts the proxy in front of the emulator and waits until /healthz answers. */
-export const startProxy = async (emulator: Emulator, env: Record<string, string> = {}): Promise<RunningProxy> => {
+export const startProxy = async (
+  emulator: Emulator,
+  env: Record<string, string | undefined> = {}
+): Promise<RunningProxy> => {
   const port = await freePort()
-  const running = spawnProxy({
+  const given = {
     PORT: String(port),
     HOST: "127.0.0.1",
     AZURE_CDN_BASE_URL: emulator.url,
@@ -132,7 +135,11 @@ export const startProxy = async (emulator: Emulator, env: Record<string, string>
     AZURE_CDN_KEY_VALUE: key.value,
     PROXY_TOKENS: await proxyTokens(),
     ...env
-  })
+  }
+  // A variable given as undefined is left out.
+  const running = spawnProxy(
+    Object.fromEntries(Object.entries(given).filter((entry): entry is [string, string] => entry[1] !== undefined))
+  )
   const url = `http://127.0.0.1:${port}`
   for (let i = 0; i < 100; i++) {
     if (running.child.exitCode !== null) throw new Error(`proxy exited: ${running.stderr.join("\n")}`)
