@@ -117,13 +117,13 @@ export const make = Effect.gen(function* () {
       ? fromUpstream(call)
       : Effect.flatMap(recall(call.key), (found) => {
           if (found !== undefined) return Effect.succeed(found)
-          return Effect.flatMap(shared.lock(call.key, lockTtl), (held) =>
-            held
+          return Effect.flatMap(shared.lock(call.key, lockTtl), (token) =>
+            token !== undefined
               ? Effect.tap(fromUpstream(call), ({ answer }) => {
                   const ttl = sharedTtl(answer)
                   return Effect.zipRight(
                     ttl === undefined ? Effect.void : shared.keep("answers", call.key, answer, ttl),
-                    shared.unlock(call.key)
+                    shared.unlock(call.key, token)
                   )
                 })
               : awaitOther(call)

@@ -4,6 +4,7 @@
  * down or unreachable never stops a request: every operation fails fast (no offline queue), counts, marks Redis
  * down for `/readyz`, and the caller goes on as a lone replica would; ioredis reconnects by itself.
  */
+import { randomUUID } from "node:crypto"
 import { Clock, Context, Duration, Effect, Layer, Option, Redacted } from "effect"
 import type { RedisOptions } from "ioredis"
 import * as Answer from "./Answer.js"
@@ -24,12 +25,19 @@ export interface SharedShape {
     answer: Answer.Answer,
     ttl: Duration.Duration | undefined
   ) => Effect.Effect<void>
-  /** Takes the short lock of `key`: true when this replica holds it now (or when Redis cannot say). */
-  readonly lock: (key: string, ttl: Duration.Duration) => Effect.Effect<boolean>
-  readonly unlock: (key: string) => Effect.Effect<void>
+  /**
+   * Takes the short lock of `key`: this holder's token when it holds it now (or `""` when Redis cannot say), undefined
+   * when another holds it.
+   */
+  readonly lock: (key: string, ttl: Duration.Duration) => Effect.Effect<string | undefined>
+  /** Frees the lock if this holder (`token`) still holds it: a lock that expired and went to another is left be. */
+  readonly unlock: (key: string, token: string) => Effect.Effect<void>
 }
 
 export class Shared extends Context.Tag("@org/cdn-proxy/Shared")<Shared, SharedShape>() {}
+
+// Deletes the lock only while it still holds the token given: one step in Redis, so no other holder slips between.
+const compareAndDelete = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`
 
 /** No Redis: a lone replica. */
 export const none: Layer.Layer<Shared> = Layer.succeed(Shared, {
@@ -37,7 +45,7 @@ export const none: Layer.Layer<Shared> = Layer.succeed(Shared, {
   up: () => true,
   recall: () => Effect.succeed(undefined),
   keep: () => Effect.void,
-  lock: () => Effect.succeed(true),
+  lock: () => Effect.succeed(""),
   unlock: () => Effect.void
 })
 
@@ -130,14 +138,26 @@ export const redis = (url: Redacted.Redacted<string>): Layer.Layer<Shared, never
             undefined
           ),
         lock: (key, ttl) =>
-          guarded(
-            Effect.map(
-              Effect.tryPromise(() => client.set(`cdn-proxy:lock:${key}`, "1", "PX", Duration.toMillis(ttl), "NX")),
-              (reply) => reply === "OK"
-            ),
-            true
-          ),
-        unlock: (key) => guarded(Effect.asVoid(Effect.tryPromise(() => client.del(`cdn-proxy:lock:${key}`))), undefined)
+          Effect.suspend(() => {
+            // A token per holder: only the holder frees its lock.
+            const token = randomUUID()
+            return guarded(
+              Effect.map(
+                Effect.tryPromise(() => client.set(`cdn-proxy:lock:${key}`, token, "PX", Duration.toMillis(ttl), "NX")),
+                (reply) => (reply === "OK" ? token : undefined)
+              ),
+              ""
+            )
+          }),
+        unlock: (key, token) =>
+          token === ""
+            ? Effect.void
+            : guarded(
+                Effect.asVoid(
+                  Effect.tryPromise(() => client.eval(compareAndDelete, 1, `cdn-proxy:lock:${key}`, token))
+                ),
+                undefined
+              )
       }
       metrics.setRedisUp(true)
       return shape
