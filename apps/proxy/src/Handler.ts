@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http"
 import { Wire } from "@org/cdn-core"
-import { Either, Runtime } from "effect"
+import { Effect, Either, Runtime, type Tracer } from "effect"
 import * as Answer from "./Answer.js"
 import * as Inbound from "./Inbound.js"
 import type * as JsonLog from "./JsonLog.js"
@@ -14,6 +14,7 @@ import * as Metrics from "./Metrics.js"
 import type { ProxySettings } from "./ProxyConfig.js"
 import type { ReadsShape, Source } from "./Reads.js"
 import * as Tokens from "./Tokens.js"
+import type * as Tracing from "./Tracing.js"
 import type { WritesShape } from "./Writes.js"
 
 /** What the handler needs from the running proxy. */
@@ -30,6 +31,8 @@ export interface HandlerContext {
   readonly log: JsonLog.JsonLogShape
   /** The tokens in force (`PROXY_TOKENS_FILE` replaces them as the file changes). */
   readonly tokens: Tokens.LiveTokens
+  /** Request spans, with OTEL_EXPORTER_OTLP_ENDPOINT; undefined otherwise. */
+  readonly tracing: Tracing.RequestTracing | undefined
 }
 
 const json = "application/json; charset=utf-8"
@@ -40,6 +43,8 @@ interface Facts {
   correlationId?: string
   cache?: Source | "deduped"
   error?: string
+  /** The request's span, with tracing on. */
+  span?: Tracer.Span
 }
 
 const unauthorized: Record<Tokens.Refusal, Answer.Answer> = {
@@ -95,6 +100,15 @@ export const make = (context: HandlerContext) => {
     const seconds = (performance.now() - started) / 1000
     metrics.count(Metrics.requests, Metrics.routeAndStatus(route, status))
     metrics.observe(Metrics.requestDuration, seconds, Metrics.routeOnly(route))
+    if (facts.span !== undefined) {
+      context.tracing?.end(facts.span, {
+        status,
+        token: facts.token,
+        cache: facts.cache,
+        correlationId: facts.correlationId,
+        error: facts.error
+      })
+    }
     log.request({
       method: request.method ?? "GET",
       route,
@@ -169,19 +183,15 @@ export const make = (context: HandlerContext) => {
         )
         return
       case "Call": {
+        // With tracing on, the request's span, continuing the caller's trace; the facts that end it carry it.
+        const span = context.tracing?.start(name, request.method ?? "GET", headerOf(request.rawHeaders, "traceparent"))
+        // Without tracing, no closure is made for this request: the cached path costs what it did.
+        const traced = span === undefined ? sameFacts : (facts: Facts): Facts => ({ ...facts, span })
         const caller = authenticate(authorization)
         if (Either.isLeft(caller)) {
-          answer(
-            request,
-            response,
-            started,
-            name,
-            unauthorized[caller.left],
-            {},
-            {
-              "www-authenticate": 'Bearer realm="cdn-proxy"'
-            }
-          )
+          answer(request, response, started, name, unauthorized[caller.left], traced({}), {
+            "www-authenticate": 'Bearer realm="cdn-proxy"'
+          })
           drain(request)
           return
         }
@@ -190,7 +200,7 @@ export const make = (context: HandlerContext) => {
         if (why !== undefined) {
           // Outside the token's permissions or scope: nothing goes upstream.
           metrics.count(Metrics.permissionRefusals, Metrics.routeOnly(name))
-          answer(request, response, started, name, Answer.failure(403, "PermissionDenied", why), { token })
+          answer(request, response, started, name, Answer.failure(403, "PermissionDenied", why), traced({ token }))
           drain(request)
           return
         }
@@ -202,21 +212,21 @@ export const make = (context: HandlerContext) => {
             started,
             name,
             Answer.failure(500, "InternalError", "The proxy failed to answer; see its logs."),
-            { token }
+            traced({ token })
           )
         }
         if (route.call.method === "GET") {
           const kept = reads.peek(route)
           if (kept !== undefined) {
             metrics.count(Metrics.cacheHits)
-            answer(request, response, started, name, kept, { token, cache: "hit" })
+            answer(request, response, started, name, kept, traced({ token, cache: "hit" }))
             return
           }
           // The fiber is never interrupted: other requests may be waiting on the same upstream call.
-          runFork(reads.get(route)).addObserver((exit) => {
+          runFork(underSpan(reads.get(route), span)).addObserver((exit) => {
             if (exit._tag === "Failure") return failed()
             countSource(metrics, exit.value.source)
-            answer(request, response, started, name, exit.value.answer, { token, cache: exit.value.source })
+            answer(request, response, started, name, exit.value.answer, traced({ token, cache: exit.value.source }))
           })
           return
         }
@@ -227,14 +237,28 @@ export const make = (context: HandlerContext) => {
             : (done: (body: Body) => void) => readBody(request, settings.maxBodyBytes, done)
         read((body) => {
           if (body._tag === "Refused") {
-            answer(request, response, started, name, Answer.failure(body.status, body.type, body.message), { token })
+            answer(
+              request,
+              response,
+              started,
+              name,
+              Answer.failure(body.status, body.type, body.message),
+              traced({ token })
+            )
             return
           }
           // A write is forwarded to its end even if the caller hangs up: it may already be with the service.
-          runFork(writes.send(token, route, body.json)).addObserver((exit) => {
+          runFork(underSpan(writes.send(token, route, body.json), span)).addObserver((exit) => {
             if (exit._tag === "Failure") return failed()
             const { answer: out, deduped } = exit.value
-            answer(request, response, started, name, out, { token, ...(deduped ? { cache: "deduped" as const } : {}) })
+            answer(
+              request,
+              response,
+              started,
+              name,
+              out,
+              traced({ token, ...(deduped ? { cache: "deduped" as const } : {}) })
+            )
           })
         })
         return
@@ -294,6 +318,18 @@ const readBody = (request: IncomingMessage, maxBytes: number, done: (body: Body)
   request.on("error", () =>
     done({ _tag: "Refused", status: 400, type: "ParameterInvalid", message: "The body broke off." })
   )
+}
+
+const sameFacts = (facts: Facts): Facts => facts
+
+// The request's effect as a child of its span, with tracing on.
+const underSpan = <A, E>(effect: Effect.Effect<A, E>, span: Tracer.Span | undefined): Effect.Effect<A, E> =>
+  span === undefined ? effect : Effect.withParentSpan(effect, span)
+
+// One header from the raw list (only with tracing on: the hot path reads none this way).
+const headerOf = (raw: ReadonlyArray<string>, name: string): string | undefined => {
+  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toLowerCase() === name) return raw[i + 1]
+  return undefined
 }
 
 // Read from the raw list: asking for `request.headers` would build an object of every header on each request.

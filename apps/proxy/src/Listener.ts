@@ -15,6 +15,7 @@ import { Reads } from "./Reads.js"
 import * as SecretFile from "./SecretFile.js"
 import { Shared } from "./Shared.js"
 import * as Tokens from "./Tokens.js"
+import * as Tracing from "./Tracing.js"
 import { Writes } from "./Writes.js"
 
 /** Where the proxy listens. */
@@ -81,6 +82,10 @@ export const layer: Layer.Layer<
         apply: tokens.replace
       })
     }
+    // OTEL_EXPORTER_OTLP_ENDPOINT: request spans from the tracer the layers were given (OTLP).
+    // (Read again here, as main.ts read it to choose the tracer; it read well there.)
+    const url = yield* Effect.orElseSucceed(Tracing.endpoint, () => undefined)
+    const tracing = url === undefined ? undefined : Tracing.over(yield* Effect.tracer)
     let draining = false
     const server: Server = createServer({ maxHeaderSize: settings.maxHeaderBytes, keepAliveTimeout: 65_000 })
     server.on(
@@ -94,7 +99,8 @@ export const layer: Layer.Layer<
         redis: () => (shared.enabled ? (shared.up() ? "up" : "down") : undefined),
         metrics,
         log,
-        tokens
+        tokens,
+        tracing
       })
     )
     server.on("clientError", refuseOnSocket(settings.maxUrlLength, metrics, log))

@@ -11,7 +11,7 @@
  * upstream call: the replica that takes the short lock asks upstream and keeps the answer; the others wait for it.
  */
 import { CdnClient, Content, Operation } from "@org/cdn-core"
-import { Cache, Clock, Context, Duration, Effect, Layer } from "effect"
+import { Cache, Clock, Context, Duration, Effect, Layer, Option, Tracer } from "effect"
 import { LRUCache } from "lru-cache"
 import * as Answer from "./Answer.js"
 import type { Call } from "./Inbound.js"
@@ -155,8 +155,9 @@ export const make = Effect.gen(function* () {
     fresh.delete(call.key)
     return undefined
   }
-  // The cache's lookup gets a key only: the call it stands for waits here while it is asked.
-  const asked = new Map<string, Call>()
+  // The cache's lookup gets a key only: the call it stands for waits here while it is asked, with the asking
+  // request's span when tracing is on (the lookup runs in the cache's context, not the request's).
+  const asked = new Map<string, { readonly call: Call; readonly parent: Option.Option<Tracer.AnySpan> }>()
 
   // How long an answer is kept (final ones go to the LRU instead). Another replica's answer is kept only for what is
   // left of its TTL, so that no answer is older than its TTL on any replica.
@@ -176,8 +177,9 @@ export const make = Effect.gen(function* () {
     capacity: settings.cacheCapacity,
     lookup: (key: string) =>
       Effect.suspend(() => {
-        const call = asked.get(key) as Call
-        return Effect.map(fetch(call), (aged): Entry => {
+        const { call, parent } = asked.get(key) as { call: Call; parent: Option.Option<Tracer.AnySpan> }
+        const fetched = Option.isSome(parent) ? Effect.withParentSpan(fetch(call), parent.value) : fetch(call)
+        return Effect.map(fetched, (aged): Entry => {
           const ttl = timeToLive(aged)
           if (aged.answer.terminal) final.set(key, aged.answer)
           else if (Duration.greaterThan(ttl, Duration.zero)) keepFresh(key, aged.answer, ttl)
@@ -189,9 +191,9 @@ export const make = Effect.gen(function* () {
   })
 
   const get = (call: Call): Effect.Effect<Served> =>
-    Effect.suspend(() => {
+    Effect.flatMap(Effect.serviceOption(Tracer.ParentSpan), (parent) => {
       const started = generation
-      asked.set(call.key, call)
+      asked.set(call.key, { call, parent })
       return Effect.map(
         cache.getEither(call.key),
         (either): Served =>

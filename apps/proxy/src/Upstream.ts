@@ -12,6 +12,7 @@ import * as KeyFile from "./KeyFile.js"
 import * as Metrics from "./Metrics.js"
 import { ProxyConfig } from "./ProxyConfig.js"
 import { redisOptions } from "./Shared.js"
+import * as Tracing from "./Tracing.js"
 import * as UndiciTransport from "./UndiciTransport.js"
 
 const outcomeOf = (status: number): string =>
@@ -61,7 +62,25 @@ const measured = Layer.scoped(
           })
         )
       })
-    return { send: limit === undefined ? send : (request, timeoutMs) => limit(send(request, timeoutMs)) }
+    // With tracing on, each attempt is a child of the request's span: the method and path (no query, no header),
+    // then the answer's status and correlation id.
+    const tracing = (yield* Effect.orElseSucceed(Tracing.endpoint, () => undefined)) !== undefined
+    const traced: Transport.TransportShape["send"] = !tracing
+      ? send
+      : (request, timeoutMs) =>
+          send(request, timeoutMs).pipe(
+            Effect.tap((response) =>
+              Effect.annotateCurrentSpan({
+                "http.response.status_code": response.status,
+                "cdn.correlation_id": response.headers["x-correlation-id"] ?? ""
+              })
+            ),
+            Effect.withSpan("cdn-proxy upstream attempt", {
+              kind: "client",
+              attributes: { "http.request.method": request.method, "url.path": new URL(request.url).pathname }
+            })
+          )
+    return { send: limit === undefined ? traced : (request, timeoutMs) => limit(traced(request, timeoutMs)) }
   })
 )
 

@@ -13,6 +13,7 @@ import * as Metrics from "./Metrics.js"
 import * as ProxyConfig from "./ProxyConfig.js"
 import * as Reads from "./Reads.js"
 import * as Shared from "./Shared.js"
+import * as Tracing from "./Tracing.js"
 import * as Upstream from "./Upstream.js"
 import { version } from "./Version.js"
 import * as Writes from "./Writes.js"
@@ -44,8 +45,8 @@ const proxy = Listener.layer.pipe(
   Layer.provideMerge(sharing),
   Layer.provide(Upstream.layer),
   Layer.provide(settings),
-  // Spans cost time on every call and nothing here reads them.
-  Layer.provide(Layer.setTracerEnabled(false)),
+  // Spans only with OTEL_EXPORTER_OTLP_ENDPOINT: without it the tracer is off and costs nothing.
+  Layer.provide(Layer.unwrapEffect(Effect.map(Tracing.endpoint, Tracing.layer))),
   // Built first, released last: the log is flushed after everything else stopped.
   Layer.provide(Layer.merge(Metrics.layer, JsonLog.layer))
 )
