@@ -107,11 +107,6 @@ export const classify = (method: string, target: string, hasBody: boolean, limit
     case "/metrics":
       return method === "GET" ? { _tag: "Metrics" } : notAllowed(method, "GET", "metrics")
   }
-  // The commonest request (an operation polled) is read without looking through every call.
-  if (method === "GET") {
-    const operation = operationPath.exec(path)
-    if (operation !== null) return operationRoute(operation, query, hasBody)
-  }
   const found = CdnApi.match(method, path)
   if (found === undefined) return refused(404, `No API at ${path}.`)
   if (found === "method") {
@@ -159,39 +154,6 @@ const callOf = (
   endpointId: params.endpointId,
   key
 })
-
-const operationPath = /^\/subscriptions\/([^/]+)\/endpoints\/([^/]+)\/operations\/([^/]+)$/
-const getOperation = CdnApi.calls.getOperation as CdnApi.AnyCall
-const operationIds = ["subscriptionId", "endpointId", "operationId"] as const
-
-const operationRoute = (match: RegExpExecArray, query: string, hasBody: boolean): Call | Refused => {
-  const ids = [match[1] as string, match[2] as string, match[3] as string]
-  const bad = ids.findIndex((id) => !Ids.isGuid(id))
-  if (bad >= 0) return refused(400, `${operationIds[bad]} must be a GUID such as 5dd0413d-a2f9-442a-b836-128d87753fa9.`)
-  const parsed = firstValues(query)
-  if (parsed.apiVersion === undefined) return refused(400, "Query parameter apiVersion is missing.", "ParameterMissing")
-  if (parsed.apiVersion !== "1.0") return refused(400, "Query parameter apiVersion must be 1.0.")
-  if (hasBody) return refused(400, "A GET request here may not carry a body.")
-  const [subscriptionId, endpointId, operationId] = ids.map((id) => id.toLowerCase()) as [string, string, string]
-  const params = { subscriptionId, endpointId, operationId }
-  // The usual poll carries apiVersion alone; anything more is read (and refused) as for any other call.
-  if (query !== "apiVersion=1.0") {
-    const input = CdnApi.readRequest(getOperation, { params, query, body: undefined })
-    if (Either.isLeft(input)) return refused(400, input.left.message, input.left.type)
-  }
-  return {
-    _tag: "Call",
-    name: "getOperation",
-    call: getOperation,
-    params,
-    rawQuery: query,
-    input: params,
-    subscriptionId,
-    endpointId,
-    // The three IDs name the answer: no other call's key looks like this.
-    key: `${subscriptionId}/${endpointId}/${operationId}`
-  }
-}
 
 const notAllowed = (method: string, allow: string, route: RouteName): Refused => ({
   ...refused(405, `Method ${method} is not allowed here; use ${allow}.`),
