@@ -38,6 +38,14 @@ export interface HandlerContext {
 const json = "application/json; charset=utf-8"
 
 /** What the log line of a request holds beyond method, route, status and duration. */
+/** One request being answered: its two ends, when it started, the route it took. */
+interface Exchange {
+  readonly request: IncomingMessage
+  readonly response: ServerResponse
+  readonly started: number
+  readonly route: Inbound.RouteName
+}
+
 interface Facts {
   token?: string
   correlationId?: string
@@ -85,15 +93,13 @@ export const make = (context: HandlerContext) => {
   }
 
   const finish = (
-    request: IncomingMessage,
-    response: ServerResponse,
-    started: number,
-    route: Inbound.RouteName,
+    exchange: Exchange,
     status: number,
     headers: OutgoingHttpHeaders,
     body: Buffer | string,
     facts: Facts
   ) => {
+    const { request, response, started, route } = exchange
     // Draining: each connection closes after its answer (a copy: cached answers share their headers).
     response.writeHead(status, context.draining() ? { ...headers, connection: "close" } : headers)
     response.end(body)
@@ -121,19 +127,11 @@ export const make = (context: HandlerContext) => {
     })
   }
 
-  const answer = (
-    request: IncomingMessage,
-    response: ServerResponse,
-    started: number,
-    route: Inbound.RouteName,
-    out: Answer.Answer,
-    facts: Facts,
-    extra?: OutgoingHttpHeaders
-  ) => {
+  const answer = (exchange: Exchange, out: Answer.Answer, facts: Facts, extra?: OutgoingHttpHeaders) => {
     const headers: OutgoingHttpHeaders = extra === undefined ? out.headers : { ...out.headers, ...extra }
     if (out.correlationId !== undefined) facts.correlationId = out.correlationId
     if (out.errorType !== undefined) facts.error = out.errorType
-    finish(request, response, started, route, out.status, headers, out.body, facts)
+    finish(exchange, out.status, headers, out.body, facts)
   }
 
   return (request: IncomingMessage, response: ServerResponse): void => {
@@ -141,28 +139,24 @@ export const make = (context: HandlerContext) => {
     const { authorization, hasBody } = readHeaders(request.rawHeaders)
     const route = classified(request.method ?? "GET", request.url ?? "/", hasBody)
     const name = Inbound.routeName(route)
+    // What every answer to this request needs, in one place.
+    const exchange: Exchange = { request, response, started, route: name }
     switch (route._tag) {
       case "Refused":
         answer(
-          request,
-          response,
-          started,
-          name,
+          exchange,
           Answer.failure(route.status, route.type, route.message),
           {},
           route.allow === undefined ? undefined : { allow: route.allow }
         )
         return
       case "Health":
-        finish(request, response, started, name, 200, { "content-type": json }, healthy, {})
+        finish(exchange, 200, { "content-type": json }, healthy, {})
         return
       case "Ready": {
         const draining = context.draining()
         finish(
-          request,
-          response,
-          started,
-          name,
+          exchange,
           draining ? 503 : 200,
           { "content-type": json },
           draining ? readiness.draining : readiness[context.redis() ?? "alone"],
@@ -172,10 +166,7 @@ export const make = (context: HandlerContext) => {
       }
       case "Metrics":
         finish(
-          request,
-          response,
-          started,
-          name,
+          exchange,
           200,
           { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
           metrics.prometheusText(),
@@ -189,7 +180,7 @@ export const make = (context: HandlerContext) => {
         const traced = span === undefined ? sameFacts : (facts: Facts): Facts => ({ ...facts, span })
         const caller = authenticate(authorization)
         if (Either.isLeft(caller)) {
-          answer(request, response, started, name, unauthorized[caller.left], traced({}), {
+          answer(exchange, unauthorized[caller.left], traced({}), {
             "www-authenticate": 'Bearer realm="cdn-proxy"'
           })
           drain(request)
@@ -200,17 +191,14 @@ export const make = (context: HandlerContext) => {
         if (why !== undefined) {
           // Outside the token's permissions or scope: nothing goes upstream.
           metrics.count(Metrics.permissionRefusals, Metrics.routeOnly(name))
-          answer(request, response, started, name, Answer.failure(403, "PermissionDenied", why), traced({ token }))
+          answer(exchange, Answer.failure(403, "PermissionDenied", why), traced({ token }))
           drain(request)
           return
         }
         const failed = () => {
           log.write("error", "request failed", { route: name, token })
           answer(
-            request,
-            response,
-            started,
-            name,
+            exchange,
             Answer.failure(500, "InternalError", "The proxy failed to answer; see its logs."),
             traced({ token })
           )
@@ -219,14 +207,14 @@ export const make = (context: HandlerContext) => {
           const kept = reads.peek(route)
           if (kept !== undefined) {
             metrics.count(Metrics.cacheHits)
-            answer(request, response, started, name, kept, traced({ token, cache: "hit" }))
+            answer(exchange, kept, traced({ token, cache: "hit" }))
             return
           }
           // The fiber is never interrupted: other requests may be waiting on the same upstream call.
           runFork(underSpan(reads.get(route), span)).addObserver((exit) => {
             if (exit._tag === "Failure") return failed()
             countSource(metrics, exit.value.source)
-            answer(request, response, started, name, exit.value.answer, traced({ token, cache: exit.value.source }))
+            answer(exchange, exit.value.answer, traced({ token, cache: exit.value.source }))
           })
           return
         }
@@ -237,28 +225,14 @@ export const make = (context: HandlerContext) => {
             : (done: (body: Body) => void) => readBody(request, settings.maxBodyBytes, done)
         read((body) => {
           if (body._tag === "Refused") {
-            answer(
-              request,
-              response,
-              started,
-              name,
-              Answer.failure(body.status, body.type, body.message),
-              traced({ token })
-            )
+            answer(exchange, Answer.failure(body.status, body.type, body.message), traced({ token }))
             return
           }
           // A write is forwarded to its end even if the caller hangs up: it may already be with the service.
           runFork(underSpan(writes.send(token, route, body.json), span)).addObserver((exit) => {
             if (exit._tag === "Failure") return failed()
             const { answer: out, deduped } = exit.value
-            answer(
-              request,
-              response,
-              started,
-              name,
-              out,
-              traced({ token, ...(deduped ? { cache: "deduped" as const } : {}) })
-            )
+            answer(exchange, out, traced({ token, ...(deduped ? { cache: "deduped" as const } : {}) }))
           })
         })
         return
