@@ -2,7 +2,8 @@
  * What the proxy writes back: bytes ready for the socket, built once. Successes carry the service's own body; every
  * failure carries the service's error shape `{"Succeeded": false, "ErrorInfo": {"Type", "Message"}}`.
  */
-import { ErrorCategory, ErrorInfo, type Errors, Operation } from "@org/cdn-core"
+import { type CdnApi, type CdnClient, ErrorCategory, ErrorInfo, type Errors, Operation } from "@org/cdn-core"
+import { Effect } from "effect"
 
 /** A response, ready to write (and to keep in the cache). */
 export interface Answer {
@@ -145,3 +146,18 @@ export const fromCdnError = (error: Errors.CdnError, defaultRetryAfterSeconds: n
     }
   }
 }
+
+/**
+ * The one way a call goes upstream, for reads and writes alike: through the client (which encodes the input with the
+ * schema it was read with), its outcome, a failure included, turned into the answer to give. `final` says whether a
+ * successful answer can no longer change.
+ */
+export const fromUpstream =
+  (client: CdnClient.CdnClient, retryAfterSeconds: number) =>
+  (call: CdnApi.AnyCall, input: unknown, final: (value: unknown) => boolean): Effect.Effect<Answer> =>
+    client.request(call, input).pipe(
+      Effect.map((response) =>
+        passThrough(response.status, response.body, response.correlationId, final(response.value))
+      ),
+      Effect.catchAll((error) => Effect.succeed(fromCdnError(error, retryAfterSeconds)))
+    )

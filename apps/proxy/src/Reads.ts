@@ -70,24 +70,25 @@ export const make = Effect.gen(function* () {
   const retryAfterSeconds = Math.max(1, Math.ceil(Duration.toSeconds(settings.throttledTtl)))
   let generation = 0
 
-  /** One upstream call, its outcome (failure included) turned into the answer to give. */
+  const ask = Answer.fromUpstream(client, retryAfterSeconds)
+  /** One upstream call, final when the call's answer can no longer change. */
   const upstream = (call: Call): Effect.Effect<Answer.Answer> =>
-    client.request(call.call, call.input).pipe(
-      Effect.map((response) =>
-        Answer.passThrough(response.status, response.body, response.correlationId, isFinal(call, response.value))
-      ),
-      Effect.catchAll((error) => Effect.succeed(Answer.fromCdnError(error, retryAfterSeconds)))
-    )
+    ask(call.call, call.input, (value) => isFinal(call, value))
 
-  // How long the replicas share an answer: a final one a day, a running one its TTL, a throttle briefly.
-  const sharedTtl = (answer: Answer.Answer): Duration.Duration | undefined =>
+  // The one TTL rule: a final answer for good (the replicas share it a day), a running one its TTL, a throttle
+  // briefly, anything else not at all.
+  const ttlOf = (answer: Answer.Answer): Duration.Duration | "final" | undefined =>
     answer.status >= 200 && answer.status < 300
       ? answer.terminal
-        ? Duration.days(1)
+        ? "final"
         : settings.runningTtl
       : answer.errorType === "RequestThrottled"
         ? settings.throttledTtl
         : undefined
+  const sharedTtl = (answer: Answer.Answer): Duration.Duration | undefined => {
+    const ttl = ttlOf(answer)
+    return ttl === "final" ? Duration.days(1) : ttl
+  }
   const lockTtl = Duration.seconds(3)
   const waitStep = Duration.millis(20)
 
@@ -162,14 +163,8 @@ export const make = Effect.gen(function* () {
   // How long an answer is kept (final ones go to the LRU instead). Another replica's answer is kept only for what is
   // left of its TTL, so that no answer is older than its TTL on any replica.
   const timeToLive = ({ answer, ageMs }: Aged): Duration.Duration => {
-    const ttl =
-      answer.status >= 200 && answer.status < 300
-        ? answer.terminal
-          ? Duration.zero
-          : settings.runningTtl
-        : answer.errorType === "RequestThrottled"
-          ? settings.throttledTtl
-          : Duration.zero
+    const ttl = ttlOf(answer)
+    if (ttl === undefined || ttl === "final") return Duration.zero
     return Duration.millis(Math.max(0, Duration.toMillis(ttl) - ageMs))
   }
 

@@ -45,12 +45,9 @@ export const make = Effect.gen(function* () {
   const retryAfterSeconds = Math.max(1, Math.ceil(Duration.toSeconds(settings.throttledTtl)))
   const shared = singleFlight<Answer.Answer>()
 
-  // The input goes upstream through the client, which encodes it with the same schema it was read with.
-  const forward = (call: Call, input: unknown): Effect.Effect<Answer.Answer> =>
-    client.request(call.call, input).pipe(
-      Effect.map((response) => Answer.passThrough(response.status, response.body, response.correlationId, false)),
-      Effect.catchAll((error) => Effect.succeed(Answer.fromCdnError(error, retryAfterSeconds)))
-    )
+  const ask = Answer.fromUpstream(client, retryAfterSeconds)
+  // A write's answer is never kept as final.
+  const forward = (call: Call, input: unknown): Effect.Effect<Answer.Answer> => ask(call.call, input, () => false)
 
   const send: WritesShape["send"] = (token, call, body) => {
     const read = CdnApi.readRequest(call.call, { params: call.params, query: call.rawQuery, body })
