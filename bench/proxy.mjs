@@ -27,7 +27,7 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
 const fullSeconds = 3
 const cachedRate = Number(process.env.BENCH_CACHED_RATE ?? 4_000)
 const forwardedRate = Number(process.env.BENCH_FORWARDED_RATE ?? 800)
-// `node proxy.mjs cached` runs one part alone (cached, forwarded, herd), for work on one path.
+// `node proxy.mjs cached` runs one part alone (cached, forwarded, herd, soak), for work on one path.
 const only = process.argv.slice(2)
 const runs = (part) => only.length === 0 || only.includes(part)
 
@@ -244,6 +244,71 @@ if (runs("herd")) {
     [`herd: upstream calls per client request <= 0.06`, herdRatio <= 0.06, fmt(herdRatio, 4)],
     [`terminal polled: no upstream call after the first`, terminal.calls <= 1, `${terminal.calls} call(s)`]
   )
+}
+
+// The soak: a fresh proxy at its default cache capacity under mixed reads for BENCH_SOAK_SECONDS (default 90): the
+// same terminal and running operations polled, thousands of distinct ones read once or twice (the cache fills and
+// turns over), the endpoint list. Its peak resident memory is the figure the memory goal is about.
+let soak
+if (runs("soak")) {
+  const seconds = Number(process.env.BENCH_SOAK_SECONDS ?? 90)
+  const distinct = []
+  for (let i = 0; i < 2_000; i++) {
+    distinct.push(
+      pathOf(
+        await control(emulator.url, "POST", "/operations", {
+          SubscriptionId: seed.subscriptionId,
+          EndpointId: seed.endpointId,
+          DurationMs: i % 2 === 0 ? 0 : 3_600_000
+        })
+      )
+    )
+  }
+  const soakPort = await freePort()
+  const soaked = await start("proxy (soak)", [proxyBundle], proxyEnv({ PORT: String(soakPort) }), soakPort, proxyLog)
+  const list = `/subscriptions/${seed.subscriptionId}/endpoints?apiVersion=1.0`
+  const mix = [terminalPath, pathOf(running), list]
+  let n = 0
+  const { default: autocannon } = await import("autocannon")
+  const result = await autocannon({
+    url: soaked.url,
+    connections: 32,
+    duration: seconds,
+    headers: auth,
+    timeout: 10,
+    requests: [
+      {
+        method: "GET",
+        setupRequest: (request) => {
+          n += 1
+          // Half the polls go to the usual few, half to the thousands.
+          const path = n % 2 === 0 ? mix[n % mix.length] : distinct[(n >> 1) % distinct.length]
+          return { ...request, path }
+        }
+      }
+    ]
+  })
+  soak = {
+    seconds,
+    requests: result.requests.total,
+    serverErrors: result["5xx"] ?? 0,
+    failed: result.non2xx + result.errors + result.timeouts,
+    peak: peakRssMiB(soaked.pid)
+  }
+  console.log(
+    `\n## The soak (${seconds} s of mixed reads, 32 connections, a fresh proxy at the default cache capacity)`
+  )
+  table([
+    {
+      what: "proxy (soak)",
+      requests: fmt(soak.requests),
+      "5xx": soak.serverErrors,
+      "not 2xx": soak.failed,
+      "peak RSS MiB": fmt(soak.peak, 1)
+    }
+  ])
+  goals.push([`soak: 0 x 5xx`, soak.serverErrors === 0, `${soak.serverErrors}`])
+  goals.push([`soak: peak RSS <= 120 MiB`, soak.peak <= 120, `${fmt(soak.peak, 1)} MiB`])
 }
 
 console.log("\n## Peak RSS (VmHWM)")
