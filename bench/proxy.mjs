@@ -248,7 +248,8 @@ if (runs("herd")) {
 
 // The soak: a fresh proxy at its default cache capacity under mixed reads for BENCH_SOAK_SECONDS (default 90): the
 // same terminal and running operations polled, thousands of distinct ones read once or twice (the cache fills and
-// turns over), the endpoint list. Its peak resident memory is the figure the memory goal is about.
+// turns over), the endpoint list. Its peak resident memory is the figure the memory goal is about;
+// BENCH_SOAK_NODE_FLAGS gives that proxy's node flags (such as --max-old-space-size=48) to try a heap setting.
 let soak
 if (runs("soak")) {
   const seconds = Number(process.env.BENCH_SOAK_SECONDS ?? 90)
@@ -265,7 +266,13 @@ if (runs("soak")) {
     )
   }
   const soakPort = await freePort()
-  const soaked = await start("proxy (soak)", [proxyBundle], proxyEnv({ PORT: String(soakPort) }), soakPort, proxyLog)
+  const soaked = await start(
+    "proxy (soak)",
+    [...(process.env.BENCH_SOAK_NODE_FLAGS ?? "").split(" ").filter(Boolean), proxyBundle],
+    proxyEnv({ PORT: String(soakPort) }),
+    soakPort,
+    proxyLog
+  )
   const list = `/subscriptions/${seed.subscriptionId}/endpoints?apiVersion=1.0`
   const mix = [terminalPath, pathOf(running), list]
   let n = 0
@@ -288,12 +295,19 @@ if (runs("soak")) {
       }
     ]
   })
+  // Where the memory is at the end, from the proxy's own /metrics: the JavaScript heap, and what lives outside it.
+  const metricsText = await (await fetch(`${soaked.url}/metrics`)).text()
+  const gauge = (name) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(metricsText)?.[1] ?? Number.NaN) / 1048576
   soak = {
     seconds,
     requests: result.requests.total,
     serverErrors: result["5xx"] ?? 0,
     failed: result.non2xx + result.errors + result.timeouts,
-    peak: peakRssMiB(soaked.pid)
+    peak: peakRssMiB(soaked.pid),
+    rss: gauge("process_resident_memory_bytes"),
+    heapUsed: gauge("nodejs_heap_size_used_bytes"),
+    heapTotal: gauge("nodejs_heap_size_total_bytes"),
+    external: gauge("nodejs_external_memory_bytes")
   }
   console.log(
     `\n## The soak (${seconds} s of mixed reads, 32 connections, a fresh proxy at the default cache capacity)`
@@ -304,7 +318,11 @@ if (runs("soak")) {
       requests: fmt(soak.requests),
       "5xx": soak.serverErrors,
       "not 2xx": soak.failed,
-      "peak RSS MiB": fmt(soak.peak, 1)
+      "peak RSS MiB": fmt(soak.peak, 1),
+      "RSS at end": fmt(soak.rss, 1),
+      "heap used": fmt(soak.heapUsed, 1),
+      "heap total": fmt(soak.heapTotal, 1),
+      external: fmt(soak.external, 1)
     }
   ])
   goals.push([`soak: 0 x 5xx`, soak.serverErrors === 0, `${soak.serverErrors}`])
