@@ -29,11 +29,15 @@ const read = (path: string): Ledger => {
   }
 }
 
-/** What the subscription used today. */
-export const used = (subscriptionId: string, now: number): PurgeCounts => {
-  const entry = read(ledgerPath())[subscriptionId]
+// Today's entry of a ledger already read; none counted yet when it is another day's.
+const usedIn = (ledger: Ledger, subscriptionId: string, now: number): PurgeCounts => {
+  const entry = ledger[subscriptionId]
   return entry === undefined || entry.day !== today(now) ? { files: 0, directories: 0 } : entry
 }
+
+/** What the subscription used today. */
+export const used = (subscriptionId: string, now: number): PurgeCounts =>
+  usedIn(read(ledgerPath()), subscriptionId, now)
 
 /** Adds `counts` (negative to give back) to today's use; written whole, so a reader never sees half a file. */
 export const add = (subscriptionId: string, counts: PurgeCounts, now: number): Effect.Effect<void, UsageError> =>
@@ -41,7 +45,7 @@ export const add = (subscriptionId: string, counts: PurgeCounts, now: number): E
     try: () => {
       const path = ledgerPath()
       const ledger = read(path)
-      const before = used(subscriptionId, now)
+      const before = usedIn(ledger, subscriptionId, now)
       ledger[subscriptionId] = {
         day: today(now),
         files: Math.max(0, before.files + counts.files),

@@ -76,8 +76,8 @@ interface GivenOperation {
   readonly endpointId: Option.Option<string>
 }
 
-// Stands for an endpoint given by its domain while the other IDs are checked.
-const anyEndpoint = "00000000-0000-4000-8000-000000000000"
+/** Stands for an endpoint not yet looked up (given by its domain) while everything else is checked. */
+export const anyEndpoint = "00000000-0000-4000-8000-000000000000"
 
 /**
  * The IDs of an operation checked before the client is built: a bad one is named before missing credentials, since

@@ -21,7 +21,7 @@ import { type GlobalFlags, globalOptions } from "../GlobalOptions.js"
 import { endpointRefOptions } from "../Ids.js"
 import * as JsonFile from "../JsonFile.js"
 import { formatFor, operationText } from "../Output.js"
-import { endpointRef, subscriptionOf } from "../Refs.js"
+import { anyEndpoint, endpointRef, subscriptionOf } from "../Refs.js"
 import * as Stderr from "../Stderr.js"
 import { withVerbosity } from "../StderrLogger.js"
 import { documentTable, documentTsv } from "../Table.js"
@@ -35,9 +35,6 @@ const fromFile = Options.text("from-file").pipe(
 )
 
 const pretty = (value: unknown) => JSON.stringify(value, null, 2)
-
-// A GUID that stands for the endpoint while a document is checked before the endpoint is looked up.
-const anyEndpoint = "00000000-0000-4000-8000-000000000000"
 
 /** get and set for one kind of configuration. */
 const group = <A>(options: {
