@@ -3,7 +3,7 @@
  * `PROXY_PURGE_DEDUPE_SECONDS` gets the first one's answer (its operation id) back, so a retrying caller does not
  * spend the service's daily quota twice. A store is a service, so that replicas can share one.
  */
-import { Context, Deferred, Duration, Effect, Layer } from "effect"
+import { Context, Duration, Effect, Layer } from "effect"
 import * as Answer from "./Answer.js"
 import { Shared } from "./Shared.js"
 
@@ -55,21 +55,3 @@ export const shared: Layer.Layer<Dedupe, never, Shared> = Layer.effect(
     }
   })
 )
-
-/** Shares one run of `effect` among concurrent callers with the same key (in this process). */
-export const singleFlight = <A>() => {
-  const running = new Map<string, Deferred.Deferred<A>>()
-  return (key: string, effect: Effect.Effect<A>): Effect.Effect<{ readonly value: A; readonly shared: boolean }> =>
-    Effect.suspend((): Effect.Effect<{ readonly value: A; readonly shared: boolean }> => {
-      const pending = running.get(key)
-      if (pending !== undefined) return Effect.map(Deferred.await(pending), (value) => ({ value, shared: true }))
-      return Effect.flatMap(Deferred.make<A>(), (deferred) => {
-        running.set(key, deferred)
-        return effect.pipe(
-          Effect.tap((value) => Deferred.succeed(deferred, value)),
-          Effect.ensuring(Effect.sync(() => running.delete(key))),
-          Effect.map((value) => ({ value, shared: false }))
-        )
-      })
-    })
-}

@@ -3,21 +3,22 @@
  * answers that never change again (a terminal operation, a purge whose items all ended) kept for good, the others
  * for a short TTL, errors not kept except a throttle, briefly. Each kept answer is read synchronously, so that a
  * poll answered from memory starts no fiber:
- * - effect's `Cache` shares the upstream call between concurrent requests (every answer, error included, is a value
- *   in it); it keeps nothing once the call is done;
+ * - one single-flight (`SingleFlight`, as for writes) shares the upstream call between concurrent requests (every
+ *   answer, error included, is a value in it); it keeps nothing once the call is done;
  * - `lru-cache` keeps the final answers, bounded: the commonest request is a finished operation polled again;
  * - a map keeps what may change until its TTL ends, by the Effect clock.
  * With `REDIS_URL`, a miss asks the replicas' shared store first, and concurrent misses across replicas make one
  * upstream call: the replica that takes the short lock asks upstream and keeps the answer; the others wait for it.
  */
 import { CdnClient, Content, Operation } from "@org/cdn-core"
-import { Cache, Clock, Context, Duration, Effect, Layer, Option, Tracer } from "effect"
+import { Clock, Context, Duration, Effect, Layer } from "effect"
 import { LRUCache } from "lru-cache"
 import * as Answer from "./Answer.js"
 import type { Call } from "./Inbound.js"
 import * as Metrics from "./Metrics.js"
 import { ProxyConfig } from "./ProxyConfig.js"
 import { Shared } from "./Shared.js"
+import * as SingleFlight from "./SingleFlight.js"
 
 /** How a request was served: from a kept answer, by its own upstream call, or by waiting for another's. */
 export type Source = "hit" | "miss" | "coalesced"
@@ -41,12 +42,6 @@ interface Aged {
   readonly ageMs: number
 }
 
-interface Entry {
-  readonly answer: Answer.Answer
-  /** Which lookup made it: a request that started before it was made waited for it. */
-  readonly generation: number
-}
-
 // An answer that will never change: a terminal operation, or results whose every item ended.
 const isFinal = (call: Call, value: unknown): boolean => {
   switch (call.name) {
@@ -68,7 +63,6 @@ export const make = Effect.gen(function* () {
   const shared = yield* Shared
   const metrics = yield* Metrics.Metrics
   const retryAfterSeconds = Math.max(1, Math.ceil(Duration.toSeconds(settings.throttledTtl)))
-  let generation = 0
 
   const ask = Answer.fromUpstream(client, retryAfterSeconds)
   /** One upstream call, final when the call's answer can no longer change. */
@@ -138,6 +132,7 @@ export const make = Effect.gen(function* () {
     } as ReadsShape
   }
 
+  const flights = yield* SingleFlight.make<Answer.Answer>()
   const final = new LRUCache<string, Answer.Answer>({ max: settings.cacheCapacity })
   const clock = yield* Effect.clock
   // Answers that may change, with the time their TTL ends; the oldest leaves first when full.
@@ -156,10 +151,6 @@ export const make = Effect.gen(function* () {
     fresh.delete(call.key)
     return undefined
   }
-  // The cache's lookup gets a key only: the call it stands for waits here while it is asked, with the asking
-  // request's span when tracing is on (the lookup runs in the cache's context, not the request's).
-  const asked = new Map<string, { readonly call: Call; readonly parent: Option.Option<Tracer.AnySpan> }>()
-
   // How long an answer is kept (final ones go to the LRU instead). Another replica's answer is kept only for what is
   // left of its TTL, so that no answer is older than its TTL on any replica.
   const timeToLive = ({ answer, ageMs }: Aged): Duration.Duration => {
@@ -167,39 +158,29 @@ export const make = Effect.gen(function* () {
     if (ttl === undefined || ttl === "final") return Duration.zero
     return Duration.millis(Math.max(0, Duration.toMillis(ttl) - ageMs))
   }
-
-  const cache = yield* Cache.makeWith({
-    capacity: settings.cacheCapacity,
-    lookup: (key: string) =>
-      Effect.suspend(() => {
-        const { call, parent } = asked.get(key) as { call: Call; parent: Option.Option<Tracer.AnySpan> }
-        const fetched = Option.isSome(parent) ? Effect.withParentSpan(fetch(call), parent.value) : fetch(call)
-        return Effect.map(fetched, (aged): Entry => {
-          const ttl = timeToLive(aged)
-          if (aged.answer.terminal) final.set(key, aged.answer)
-          else if (Duration.greaterThan(ttl, Duration.zero)) keepFresh(key, aged.answer, ttl)
-          return { answer: aged.answer, generation: ++generation }
-        })
-      }),
-    // Kept answers are read by `peek`: the Cache only shares the calls in flight.
-    timeToLive: () => Duration.zero
-  })
+  const keep = (key: string, aged: Aged): Answer.Answer => {
+    const ttl = timeToLive(aged)
+    if (aged.answer.terminal) final.set(key, aged.answer)
+    else if (Duration.greaterThan(ttl, Duration.zero)) keepFresh(key, aged.answer, ttl)
+    return aged.answer
+  }
 
   const get = (call: Call): Effect.Effect<Served> =>
-    Effect.flatMap(Effect.serviceOption(Tracer.ParentSpan), (parent) => {
-      const started = generation
-      asked.set(call.key, { call, parent })
+    Effect.suspend(() => {
+      // Kept since the caller peeked: another request's call ended in between.
+      const kept = peek(call)
+      if (kept !== undefined) return Effect.succeed<Served>({ answer: kept, source: "hit" })
       return Effect.map(
-        cache.getEither(call.key),
-        (either): Served =>
-          either._tag === "Right"
-            ? { answer: either.right.answer, source: "miss" as const }
-            : { answer: either.left.answer, source: either.left.generation > started ? "coalesced" : ("hit" as const) }
-      ).pipe(Effect.ensuring(Effect.sync(() => asked.delete(call.key))))
+        flights(
+          call.key,
+          Effect.map(fetch(call), (aged) => keep(call.key, aged))
+        ),
+        ({ value, shared }): Served => ({ answer: value, source: shared ? "coalesced" : "miss" })
+      )
     })
   return { peek, get } as ReadsShape
 })
 
 /** Needs `CdnClient`, `ProxyConfig` and `Shared` (`Shared.none` for a lone replica). */
 export const layer: Layer.Layer<Reads, never, CdnClient.CdnClient | ProxyConfig | Shared | Metrics.Metrics> =
-  Layer.effect(Reads, make)
+  Layer.scoped(Reads, make)

@@ -8,10 +8,11 @@ import { createHash } from "node:crypto"
 import { CdnApi, CdnClient } from "@org/cdn-core"
 import { Context, Duration, Effect, Either, Layer, Schema } from "effect"
 import * as Answer from "./Answer.js"
-import { Dedupe, singleFlight } from "./Dedupe.js"
+import { Dedupe } from "./Dedupe.js"
 import type { Call } from "./Inbound.js"
 import * as Metrics from "./Metrics.js"
 import { ProxyConfig } from "./ProxyConfig.js"
+import * as SingleFlight from "./SingleFlight.js"
 
 export interface WritesShape {
   /** Forwards the write of `token` with its parsed `body`; `deduped` when the answer is an earlier one's. */
@@ -43,7 +44,7 @@ export const make = Effect.gen(function* () {
   const store = yield* Dedupe
   const metrics = yield* Metrics.Metrics
   const retryAfterSeconds = Math.max(1, Math.ceil(Duration.toSeconds(settings.throttledTtl)))
-  const shared = singleFlight<Answer.Answer>()
+  const shared = yield* SingleFlight.make<Answer.Answer>()
 
   const ask = Answer.fromUpstream(client, retryAfterSeconds)
   // A write's answer is never kept as final.
@@ -90,4 +91,4 @@ export const make = Effect.gen(function* () {
 
 /** Needs `CdnClient`, `ProxyConfig` and a `Dedupe` store. */
 export const layer: Layer.Layer<Writes, never, CdnClient.CdnClient | ProxyConfig | Dedupe | Metrics.Metrics> =
-  Layer.effect(Writes, make)
+  Layer.scoped(Writes, make)

@@ -276,4 +276,27 @@ describe("the purge dedupe window (PROXY_PURGE_DEDUPE_SECONDS)", () => {
     const metrics = await call(`${proxy.url}/metrics`)
     expect(metrics.text).toMatch(/^cdn_proxy_dedupe_hits_total\{route="purge"\} [1-9]\d*$/m)
   })
+
+  it("the client that sent a purge hangs up: the purge is carried out once, and the same purge meanwhile gets its id", async () => {
+    const body = { Files: ["http://file.example.cn/hung-up.png"] }
+    emulator.emulator.faults.set({ latencyMs: 400 })
+    const leaving = new AbortController()
+    const first = fetch(at(`${ep}/purges`), {
+      method: "POST",
+      headers: { authorization: `Bearer ${t.purger}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+      signal: leaving.signal
+    }).catch((error: Error) => error.name)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const again = call(at(`${ep}/purges`), { token: t.purger, method: "POST", body })
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    leaving.abort()
+    expect(await first).toBe("AbortError")
+    const answer = await again
+    expect(answer.status).toBe(202)
+    // The purge the first client started was kept for the window: sent a third time, the same id.
+    const third = await call(at(`${ep}/purges`), { token: t.purger, method: "POST", body })
+    expect(third.json).toEqual(answer.json)
+    expect(upstreamCalls(emulator, `${ep}/purges`)).toHaveLength(1)
+  })
 })

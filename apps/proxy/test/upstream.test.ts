@@ -53,6 +53,24 @@ describe("coalescing and caching", () => {
     expect(upstreamCalls(emulator, path)).toHaveLength(1)
   })
 
+  it("the client whose request started the upstream call hangs up: the others still get the answer, one call", async () => {
+    const path = await createOperation(emulator, 3_600_000)
+    emulator.emulator.faults.set({ latencyMs: 400 })
+    const leaving = new AbortController()
+    const first = fetch(`${proxy.url}${path}?apiVersion=1.0`, {
+      headers: { authorization: `Bearer ${tokens.ci}` },
+      signal: leaving.signal
+    }).catch((error: Error) => error.name)
+    await sleep(100)
+    const others = Promise.all(Array.from({ length: 5 }, () => get(path)))
+    await sleep(100)
+    leaving.abort()
+    expect(await first).toBe("AbortError")
+    const replies = await others
+    expect(replies.map((reply) => reply.status)).toEqual(Array(5).fill(200))
+    expect(upstreamCalls(emulator, path)).toHaveLength(1)
+  })
+
   it("a terminal operation is kept: polled again, no second upstream call", async () => {
     const path = await createOperation(emulator, 0)
     const first = await get(path)
