@@ -5,7 +5,10 @@
  */
 import { CdnConfig, type Errors, Proxies, ResponseBody, Transport } from "@org/cdn-core"
 import { Effect, Either, Layer } from "effect"
-import { type Dispatcher, Pool, ProxyAgent } from "undici"
+import type { Dispatcher } from "undici"
+// The two dispatchers alone: undici's index also loads fetch, WebSocket, its cache and mocks (9 MiB resident).
+import Pool from "undici/lib/dispatcher/pool.js"
+import ProxyAgent from "undici/lib/dispatcher/proxy-agent.js"
 
 export interface UndiciTransportOptions {
   /** Connections kept to the service; default 64. */

@@ -2,6 +2,7 @@
  * `cdn-proxy`: reads its settings from the environment, listens, serves until SIGTERM/SIGINT, drains, exits 0.
  * A configuration error stops it before it listens, with one line naming the variable and exit code 2.
  */
+import "./Footprint.js"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { CdnConfig } from "@org/cdn-core"
 import { ConfigError, Effect, Layer } from "effect"
