@@ -17,6 +17,8 @@ export interface ProxySettings {
   readonly cache: boolean
   /** Entries kept at most; terminal operations stay until pushed out. */
   readonly cacheCapacity: number
+  /** Bytes the kept answers may take at most: their bodies and keys, and 512 bytes each for the rest. */
+  readonly cacheMaxBytes: number
   /** How long an operation still running is served from the cache. */
   readonly runningTtl: Duration.Duration
   /** How long a `RequestThrottled` that outlasted the retry budget is answered from the cache. */
@@ -71,6 +73,7 @@ const config = Config.all({
     Config.withDefault(true)
   ),
   cacheCapacity: integer("PROXY_CACHE_CAPACITY", 10_000, 1, 10_000_000),
+  cacheMaxBytes: integer("PROXY_CACHE_MAX_BYTES", 16 * 1024 * 1024, 64 * 1024, 64 * 1024 * 1024 * 1024),
   runningTtl: duration("PROXY_CACHE_RUNNING_TTL", "1 second"),
   throttledTtl: duration("PROXY_CACHE_THROTTLED_TTL", "2 seconds"),
   upstreamRateLimit: Config.option(

@@ -5,8 +5,9 @@
  * poll answered from memory starts no fiber:
  * - one single-flight (`SingleFlight`, as for writes) shares the upstream call between concurrent requests (every
  *   answer, error included, is a value in it); it keeps nothing once the call is done;
- * - `lru-cache` keeps the final answers, bounded: the commonest request is a finished operation polled again;
- * - a map keeps what may change until its TTL ends, by the Effect clock.
+ * - one `lru-cache` keeps the answers, bounded by `PROXY_CACHE_CAPACITY` entries and `PROXY_CACHE_MAX_BYTES`: the
+ *   final ones until pushed out (the commonest request is a finished operation polled again), the others until
+ *   their TTL ends, by the Effect clock.
  * With `REDIS_URL`, a miss asks the replicas' shared store first, and concurrent misses across replicas make one
  * upstream call: the replica that takes the short lock asks upstream and keeps the answer; the others wait for it.
  */
@@ -56,6 +57,10 @@ const isFinal = (call: Call, value: unknown): boolean => {
       return false
   }
 }
+
+// What a kept answer costs beside its body and key: measured on node 20, about 300 bytes for the answer, its headers
+// and its Buffer; the store's own slots come on top.
+const entryOverheadBytes = 512
 
 export const make = Effect.gen(function* () {
   const client = yield* CdnClient.CdnClient
@@ -133,36 +138,36 @@ export const make = Effect.gen(function* () {
   }
 
   const flights = yield* SingleFlight.make<Answer.Answer>()
-  const final = new LRUCache<string, Answer.Answer>({ max: settings.cacheCapacity })
+  // Every kept answer, final or not, in one store bounded by count and by bytes; the least recently read leaves
+  // first. A final answer is kept until pushed out, another until its TTL ends, by the Effect clock.
+  const kept = new LRUCache<string, { readonly answer: Answer.Answer; readonly until: number }>({
+    max: settings.cacheCapacity,
+    maxSize: settings.cacheMaxBytes,
+    sizeCalculation: (entry, key) => entry.answer.body.length + key.length + entryOverheadBytes
+  })
   const clock = yield* Effect.clock
-  // Answers that may change, with the time their TTL ends; the oldest leaves first when full.
-  const fresh = new Map<string, { readonly answer: Answer.Answer; readonly until: number }>()
-  const keepFresh = (key: string, answer: Answer.Answer, ttl: Duration.Duration) => {
-    fresh.delete(key)
-    if (fresh.size >= settings.cacheCapacity) fresh.delete(fresh.keys().next().value as string)
-    fresh.set(key, { answer, until: clock.unsafeCurrentTimeMillis() + Duration.toMillis(ttl) })
-  }
   const peek = (call: Call): Answer.Answer | undefined => {
-    const kept = final.get(call.key)
-    if (kept !== undefined) return kept
-    const recent = fresh.get(call.key)
-    if (recent === undefined) return undefined
-    if (clock.unsafeCurrentTimeMillis() < recent.until) return recent.answer
-    fresh.delete(call.key)
+    const entry = kept.get(call.key)
+    if (entry === undefined) return undefined
+    if (entry.until === Number.POSITIVE_INFINITY || clock.unsafeCurrentTimeMillis() < entry.until) return entry.answer
+    kept.delete(call.key)
     return undefined
   }
-  // How long an answer is kept (final ones go to the LRU instead). Another replica's answer is kept only for what is
-  // left of its TTL, so that no answer is older than its TTL on any replica.
+  // How long an answer is kept. Another replica's answer is kept only for what is left of its TTL, so that no answer
+  // is older than its TTL on any replica.
   const timeToLive = ({ answer, ageMs }: Aged): Duration.Duration => {
     const ttl = ttlOf(answer)
     if (ttl === undefined || ttl === "final") return Duration.zero
     return Duration.millis(Math.max(0, Duration.toMillis(ttl) - ageMs))
   }
   const keep = (key: string, aged: Aged): Answer.Answer => {
-    const ttl = timeToLive(aged)
-    if (aged.answer.terminal) final.set(key, aged.answer)
-    else if (Duration.greaterThan(ttl, Duration.zero)) keepFresh(key, aged.answer, ttl)
-    return aged.answer
+    const { answer } = aged
+    if (answer.terminal) kept.set(key, { answer, until: Number.POSITIVE_INFINITY })
+    else {
+      const ttl = Duration.toMillis(timeToLive(aged))
+      if (ttl > 0) kept.set(key, { answer, until: clock.unsafeCurrentTimeMillis() + ttl })
+    }
+    return answer
   }
 
   const get = (call: Call): Effect.Effect<Served> =>

@@ -45,6 +45,8 @@ describe("configuration from the environment", () => {
     ["PORT not a number", "PORT", { PORT: "eighty" }],
     ["PORT out of range", "PORT", { PORT: "70000" }],
     ["PROXY_CACHE neither on nor off", "PROXY_CACHE", { PROXY_CACHE: "maybe" }],
+    ["PROXY_CACHE_MAX_BYTES below 64 KiB", "PROXY_CACHE_MAX_BYTES", { PROXY_CACHE_MAX_BYTES: "1000" }],
+    ["PROXY_CACHE_MAX_BYTES not a number", "PROXY_CACHE_MAX_BYTES", { PROXY_CACHE_MAX_BYTES: "16MB" }],
     ["PROXY_CACHE_RUNNING_TTL not a duration", "PROXY_CACHE_RUNNING_TTL", { PROXY_CACHE_RUNNING_TTL: "soon" }],
     ["PROXY_UPSTREAM_RATE_LIMIT zero", "PROXY_UPSTREAM_RATE_LIMIT", { PROXY_UPSTREAM_RATE_LIMIT: "0" }],
     ["PROXY_UPSTREAM_RATE_LIMIT above 1000", "PROXY_UPSTREAM_RATE_LIMIT", { PROXY_UPSTREAM_RATE_LIMIT: "5000" }]

@@ -100,6 +100,25 @@ describe("coalescing and caching", () => {
   })
 })
 
+describe("PROXY_CACHE_MAX_BYTES", () => {
+  it("kept answers stay within the bytes: the least recently read leave first, the recent ones stay", async () => {
+    const small = await startProxy(emulator, { PROXY_CACHE_MAX_BYTES: String(64 * 1024) })
+    try {
+      // Each finished operation's answer takes about 1 KiB with its key and bookkeeping: 150 of them do not fit.
+      const paths = await Promise.all(Array.from({ length: 150 }, () => createOperation(emulator, 0)))
+      for (const path of paths)
+        expect((await call(`${small.url}${path}?apiVersion=1.0`, { token: tokens.ci })).status).toBe(200)
+      emulator.emulator.log.clear()
+      for (const path of paths.slice(-20)) await call(`${small.url}${path}?apiVersion=1.0`, { token: tokens.ci })
+      expect(upstreamCalls(emulator)).toHaveLength(0)
+      for (const path of paths.slice(0, 20)) await call(`${small.url}${path}?apiVersion=1.0`, { token: tokens.ci })
+      expect(upstreamCalls(emulator)).toHaveLength(20)
+    } finally {
+      expect(await small.stop()).toBe(0)
+    }
+  })
+})
+
 describe("throttling", () => {
   it("throttling that recovers within the budget: 200, each attempt signed afresh", async () => {
     const path = await createOperation(emulator, 0)
