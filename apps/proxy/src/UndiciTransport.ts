@@ -5,10 +5,16 @@
  */
 import { CdnConfig, type Errors, Proxies, ResponseBody, Transport } from "@org/cdn-core"
 import { Effect, Either, Layer } from "effect"
-import type { Dispatcher } from "undici"
+import type { Dispatcher as AnyDispatcher } from "undici"
 // The two dispatchers alone: undici's index also loads fetch, WebSocket, its cache and mocks (9 MiB resident).
+import connect from "undici/lib/api/api-connect.js"
+import Dispatcher from "undici/lib/dispatcher/dispatcher.js"
 import Pool from "undici/lib/dispatcher/pool.js"
 import ProxyAgent from "undici/lib/dispatcher/proxy-agent.js"
+
+// ProxyAgent opens its CONNECT tunnel with the `connect` method that undici's index adds to every dispatcher.
+const prototype = Dispatcher.prototype as { connect?: unknown }
+prototype.connect ??= connect
 
 export interface UndiciTransportOptions {
   /** Connections kept to the service; default 64. */
@@ -35,7 +41,7 @@ export const layer = (
       const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
       const proxy = Proxies.proxyFor(config.baseUrl)
       const connections = options.connections ?? 64
-      const pool: Dispatcher = yield* Effect.acquireRelease(
+      const pool: AnyDispatcher = yield* Effect.acquireRelease(
         Effect.sync(() =>
           proxy === undefined
             ? new Pool(origin, { connections, keepAliveTimeout: 30_000 })

@@ -7,3 +7,11 @@ declare module "undici/lib/dispatcher/proxy-agent.js" {
   import { ProxyAgent } from "undici"
   export default ProxyAgent
 }
+declare module "undici/lib/dispatcher/dispatcher.js" {
+  import { Dispatcher } from "undici"
+  export default Dispatcher
+}
+declare module "undici/lib/api/api-connect.js" {
+  const connect: (...args: Array<unknown>) => unknown
+  export default connect
+}
