@@ -173,8 +173,8 @@ export const make = Effect.gen(function* () {
   const get = (call: Call): Effect.Effect<Served> =>
     Effect.suspend(() => {
       // Kept since the caller peeked: another request's call ended in between.
-      const kept = peek(call)
-      if (kept !== undefined) return Effect.succeed<Served>({ answer: kept, source: "hit" })
+      const found = peek(call)
+      if (found !== undefined) return Effect.succeed<Served>({ answer: found, source: "hit" })
       return Effect.map(
         flights(
           call.key,

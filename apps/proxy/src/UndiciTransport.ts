@@ -6,7 +6,8 @@
 import { CdnConfig, type Errors, Proxies, ResponseBody, Transport } from "@org/cdn-core"
 import { Effect, Either, Layer } from "effect"
 import type { Dispatcher as AnyDispatcher } from "undici"
-// The two dispatchers alone: undici's index also loads fetch, WebSocket, its cache and mocks (9 MiB resident).
+// Only what the proxy uses (two dispatchers and the CONNECT method): undici's index also loads fetch, WebSocket, its
+// cache and mocks (9 MiB resident).
 import connect from "undici/lib/api/api-connect.js"
 import Dispatcher from "undici/lib/dispatcher/dispatcher.js"
 import Pool from "undici/lib/dispatcher/pool.js"
