@@ -11,8 +11,10 @@ import * as SecretFile from "./SecretFile.js"
 const variable = "AZURE_CDN_KEY_VALUE_FILE"
 
 // A key file usually ends with a newline that is not part of the key.
+const withoutNewline = (text: string): string => text.replace(/[\r\n]+$/, "")
+
 const keyOf = (text: string): Either.Either<Redacted.Redacted<string>, string> => {
-  const value = text.replace(/[\r\n]+$/, "")
+  const value = withoutNewline(text)
   return value === "" ? Either.left("the file is empty") : Either.right(Redacted.make(value))
 }
 
@@ -48,7 +50,7 @@ export const cdnConfig = Effect.flatMap(source, (file) =>
     : Effect.withConfigProvider(
         CdnConfig.config,
         ConfigProvider.orElse(
-          ConfigProvider.fromMap(new Map([["AZURE_CDN_KEY_VALUE", file.text.replace(/[\r\n]+$/, "")]])),
+          ConfigProvider.fromMap(new Map([["AZURE_CDN_KEY_VALUE", withoutNewline(file.text)]])),
           () => ConfigProvider.fromEnv()
         )
       )
@@ -62,8 +64,12 @@ export const signer: Layer.Layer<Signer.Signer, ConfigError.ConfigError, CdnConf
       const config = yield* CdnConfig.CdnConfig
       const signerFor = (keyValue: Redacted.Redacted<string>) =>
         Effect.runSync(Effect.provideService(Signer.make, CdnConfig.CdnConfig, { ...config, keyValue }))
-      let current = signerFor(config.keyValue)
       const file = yield* source
+      // From a file, the key of this very read: the watch below starts from its text, so a change made since the
+      // config's read is not taken for the current key.
+      let current = signerFor(
+        file === undefined ? config.keyValue : Either.getOrElse(keyOf(file.text), () => config.keyValue)
+      )
       if (file !== undefined) {
         yield* SecretFile.watch({
           secret: "key",
