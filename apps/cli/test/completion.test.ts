@@ -2,12 +2,11 @@
  * `azcdn completion bash|zsh|fish`, driven in each real shell (Debian's bash, zsh and fish): subcommands at every
  * depth, each command's own flags, flag values, profile names, `cache-rules` intact.
  */
-import { spawn } from "node:child_process"
 import { mkdtemp, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
-import { azcdn, bin } from "./support.js"
+import { azcdn, bin, runProgram } from "./support.js"
 
 let folder: string
 let env: NodeJS.ProcessEnv
@@ -26,20 +25,7 @@ beforeAll(async () => {
   env = { ...process.env, AZCDN_CONFIG: config, PATH: `${dirname(bin)}:${process.env.PATH}`, HOME: folder }
 })
 
-const run = (command: string, args: ReadonlyArray<string>) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(command, args, { cwd: folder, env, stdio: ["ignore", "pipe", "pipe"] })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk
-    })
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk
-    })
-    child.on("error", reject)
-    child.on("close", (code) => resolve({ code, stdout, stderr }))
-  })
+const run = (command: string, args: ReadonlyArray<string>) => runProgram(command, args, { env, cwd: folder })
 
 // The line as the shell splits it: on spaces, the word being typed last (empty after a space).
 const words = (line: string): Array<string> => line.split(" ")

@@ -1,11 +1,10 @@
-import { spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { mkdtemp, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { makeCa } from "../../../packages/cdn-core/test/certificates.js"
-import { azcdn, bin, running, startEmulator, testKey } from "./support.js"
+import { azcdn, bin, running, runProgram, startEmulator, testKey } from "./support.js"
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"))
 
@@ -34,16 +33,7 @@ const examplesOf = (help: string): Array<string> => {
 }
 
 // A line run by sh, without blocking this process (the emulator answering it runs here).
-const shell = (line: string, cwd: string, env: NodeJS.ProcessEnv) =>
-  new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-    const child = spawn("sh", ["-c", line], { cwd, env, stdio: ["ignore", "ignore", "pipe"] })
-    let stderr = ""
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk
-    })
-    child.on("error", reject)
-    child.on("close", (code) => resolve({ code, stderr }))
-  })
+const shell = (line: string, cwd: string, env: NodeJS.ProcessEnv) => runProgram("sh", ["-c", line], { env, cwd })
 
 const banned = [
   "A user-defined piece of text",

@@ -2,13 +2,22 @@
  * The batch planner: any number of URLs from a file, deduplicated, split into requests of at most 2,000 files and 500
  * directories, within the daily quota (exit 6 when it is used), resumable with --state even after SIGKILL.
  */
-import { spawn } from "node:child_process"
 import { existsSync } from "node:fs"
 import { mkdtemp, readFile, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import { azcdn, bin, emulatorControl, lines, running, seed, seedEndpoint, startEmulator } from "./support.js"
+import {
+  azcdn,
+  bin,
+  emulatorControl,
+  lines,
+  running,
+  runProgram,
+  seed,
+  seedEndpoint,
+  startEmulator
+} from "./support.js"
 
 let emulator: Awaited<ReturnType<typeof startEmulator>>
 let control: ReturnType<typeof emulatorControl>
@@ -192,15 +201,8 @@ describe("azcdn purge --from-file (the batch planner)", () => {
     const path = await list("urls.txt", file(2500))
     // util-linux's script gives azcdn a terminal.
     const command = [bin, "purge", "--from-file", path, ...seedEndpoint, ...raised, "-o", "tsv"].join(" ")
-    const result = await new Promise<string>((resolve, reject) => {
-      const child = spawn("script", ["-qec", command, "/dev/null"], { env: { ...process.env, ...env } })
-      let output = ""
-      child.stdout.on("data", (chunk) => {
-        output += chunk
-      })
-      child.on("error", reject)
-      child.on("close", () => resolve(output))
-    })
+    const result = (await runProgram("script", ["-qec", command, "/dev/null"], { env: { ...process.env, ...env } }))
+      .stdout
     expect(result).toContain("\r\x1b[2Kazcdn: purge [###################-----] 2000/2500 URLs sent, request 1 of 2")
     expect(result).toContain("\r\x1b[2Kazcdn: purge [########################] 2500/2500 URLs sent, request 2 of 2")
     expect(result).not.toMatch(/accepted: \d+ URLs/)

@@ -93,6 +93,29 @@ export const running = (args: ReadonlyArray<string>, options: RunOptions = {}) =
 export const azcdn = (args: ReadonlyArray<string>, options: RunOptions = {}): Promise<RunResult> =>
   running(args, options).exit
 
+/**
+ * Runs another program (a shell, util-linux's script) to its end with exactly `env`, without blocking this process
+ * (the emulator answering it runs here): its exit code and what it wrote.
+ */
+export const runProgram = (
+  command: string,
+  args: ReadonlyArray<string>,
+  options: { readonly env: NodeJS.ProcessEnv; readonly cwd?: string }
+) =>
+  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk
+    })
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk
+    })
+    child.on("error", reject)
+    child.on("close", (code) => resolve({ code, stdout, stderr }))
+  })
+
 /** An emulator on a loopback port that accepts `testKey`, with env settings that reach it. */
 export const startEmulator = async (options: Server.ServeOptions = {}) => {
   const running = await Server.start({ keys: [testKey], ...options })

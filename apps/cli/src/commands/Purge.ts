@@ -90,11 +90,12 @@ export const purge = Command.make(
           message: `--url/--dir take an absolute URL (${urlProblem(notUrl)}); give a path such as /img/a.png without --url`
         })
       }
+      const allTargets = [...targets, ...absoluteOnly]
       // A file, a state or a quota: the batch planner, for any number of URLs.
       if (Option.isSome(fromFile) || Option.isSome(state) || Option.isSome(dailyQuota)) {
         return yield* runBatch({
           given: { subscriptionId, endpointId },
-          targets: [...targets, ...absoluteOnly],
+          targets: allTargets,
           fromFile,
           state,
           dailyQuota,
@@ -104,15 +105,14 @@ export const purge = Command.make(
           flags
         })
       }
-      const given = [...targets, ...absoluteOnly]
-      if (given.length === 0) {
+      if (allTargets.length === 0) {
         return yield* new UsageError({ message: "nothing to purge: give paths, URLs (--url, --dir) or --from-file" })
       }
       yield* run({
         what: "purge",
         given: { subscriptionId, endpointId },
         start: (client, ids) =>
-          Effect.flatMap(absolute(client, ids, given), (all) => {
+          Effect.flatMap(absolute(client, ids, allTargets), (all) => {
             const unique = [...new Set(all)]
             return client.purge({
               ...ids,
