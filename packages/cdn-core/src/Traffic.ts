@@ -2,7 +2,7 @@
  * Traffic: volume and bandwidth over a time range. Times go on the wire as UTC `yyyy-MM-ddTHH:mm:ssZ`; numbers
  * may arrive as JSON strings. Day buckets start at 16:00Z, midnight in China (UTC+8).
  */
-import { type FastCheck, ParseResult, Schema } from "effect"
+import { Arbitrary, type FastCheck, ParseResult, Schema } from "effect"
 import { quoted } from "./Errors.js"
 import { EndpointId, SubscriptionId } from "./Ids.js"
 import { LenientNumber, NullableList } from "./internal/lenient.js"
@@ -86,23 +86,34 @@ const GranularityField = Wire.OneOf(Granularities)
 
 const rangeFields = { subscriptionId: SubscriptionId, startTime: TrafficTime, endTime: TrafficTime }
 
+// Draws an input's other fields, then a range in order (a property test's random pair of times rarely is).
+const drawnRange =
+  <A extends { readonly startTime: Date; readonly endTime: Date }, I>(fields: Schema.Schema<A, I>) =>
+  () =>
+  (fc: typeof FastCheck): FastCheck.Arbitrary<A> =>
+    fc.tuple(Arbitrary.make(Schema.typeSchema(fields)), ranges(fc)).map(([value, range]) => ({ ...value, ...range }))
+
 /** `getEndpointVolume` input. */
-export const EndpointVolumeInput = Schema.Struct({
-  ...rangeFields,
-  endpointId: EndpointId,
-  granularity: GranularityField
-}).pipe(Schema.filter(orderedRange))
+const endpointVolumeFields = Schema.Struct({ ...rangeFields, endpointId: EndpointId, granularity: GranularityField })
+export const EndpointVolumeInput = endpointVolumeFields.pipe(
+  Schema.filter(orderedRange),
+  Schema.annotations({ arbitrary: drawnRange(endpointVolumeFields) })
+)
 export type EndpointVolumeInput = typeof EndpointVolumeInput.Encoded
 
 /** `getSubscriptionVolume` input. */
-export const SubscriptionVolumeInput = Schema.Struct({ ...rangeFields, granularity: GranularityField }).pipe(
-  Schema.filter(orderedRange)
+const subscriptionVolumeFields = Schema.Struct({ ...rangeFields, granularity: GranularityField })
+export const SubscriptionVolumeInput = subscriptionVolumeFields.pipe(
+  Schema.filter(orderedRange),
+  Schema.annotations({ arbitrary: drawnRange(subscriptionVolumeFields) })
 )
 export type SubscriptionVolumeInput = typeof SubscriptionVolumeInput.Encoded
 
 /** `getEndpointBandwidth` input (no granularity). */
-export const EndpointBandwidthInput = Schema.Struct({ ...rangeFields, endpointId: EndpointId }).pipe(
-  Schema.filter(orderedRange)
+const endpointBandwidthFields = Schema.Struct({ ...rangeFields, endpointId: EndpointId })
+export const EndpointBandwidthInput = endpointBandwidthFields.pipe(
+  Schema.filter(orderedRange),
+  Schema.annotations({ arbitrary: drawnRange(endpointBandwidthFields) })
 )
 export type EndpointBandwidthInput = typeof EndpointBandwidthInput.Encoded
 
