@@ -65,16 +65,17 @@ const interpreted = new Set(["purge input", "setCacheRules input", "setAccessCon
 
 // A certificate is not drawn at random (the client's certificate tests read real ones): every other schema is.
 const drawn = schemas.filter(({ name }) => name !== "uploadCertificate input")
+const drawnAndCompiled = drawn.filter(({ name }) => !interpreted.has(name))
 
 describe("compiled reading of answers and inputs", () => {
   it.each(schemas)("$name: compiled, or read by Schema's interpreter as intended", ({ name, schema }) => {
     expect(compiledReader(schema.ast) === undefined).toBe(interpreted.has(name))
   })
 
-  it.each(drawn)(
+  it.each(drawnAndCompiled)(
     "$name: values made from the schema read to Schema's value, keys in any case",
     ({ schema: success }) => {
-      const read = compiledReader(success.ast) ?? decodeUnknownEither(success)
+      const read = compiledReader(success.ast)!
       const slow = Schema.decodeUnknownEither(success)
       const wire = Arbitrary.make(success).map((value) => JSON.parse(JSON.stringify(Schema.encodeSync(success)(value))))
       fc.assert(
@@ -83,9 +84,9 @@ describe("compiled reading of answers and inputs", () => {
           const expected = slow(input)
           const got = read(input)
           // Every value Schema reads is read by the compiled reader (none pays for the interpreter), to the same value.
-          const value =
-            got === undefined ? "not read" : "value" in got ? got.value : Either.getOrElse(got, () => "not read")
-          expect(value).toStrictEqual(Either.isRight(expected) ? expected.right : "not read")
+          expect(got === undefined ? "not read" : got.value).toStrictEqual(
+            Either.isRight(expected) ? expected.right : "not read"
+          )
         }),
         runs
       )
