@@ -3,18 +3,18 @@
  * policy, answered with typed errors. One attempt goes over a `Transport`: any `HttpClient` by default, or a leaner
  * one on a hot path (the proxy).
  */
-import { Effect, Either, Option, Schema } from "effect"
+import { Effect, Either, FiberRef, LogLevel, Option, Schema } from "effect"
 import { type AnyCall, type CallName, type Calls, calls, type InputOf, type OutputOf, pathOf } from "./CdnApi.js"
 import { CdnConfig } from "./CdnConfig.js"
 import type { CdnError, InvalidInput } from "./Errors.js"
-import { type CdnResponse, invalidInput, makeRequester } from "./internal/request.js"
+import { type Attempted, type CdnResponse, invalidInput, makeRequester } from "./internal/request.js"
 import { type Operation, OperationRef } from "./Operation.js"
 import * as Retry from "./Retry.js"
 import { Signer } from "./Signer.js"
 import { fromHttpClient, Transport } from "./Transport.js"
 
 export { apiVersion } from "./CdnApi.js"
-export type { CdnResponse } from "./internal/request.js"
+export type { Attempted, CdnResponse } from "./internal/request.js"
 
 /** The three IDs as strings, in any case: they are checked and lower-cased before anything is sent. */
 export type OperationRefInput = typeof OperationRef.Encoded
@@ -44,6 +44,16 @@ export type CallMethods = {
 export interface CdnClientShape extends CallMethods {
   /** Any call of `CdnApi` with the status, correlation id and raw body of its answer (what a proxy forwards). */
   readonly request: <C extends AnyCall>(call: C, input: InputOf<C>) => Effect.Effect<CdnResponse<OutputOf<C>>, CdnError>
+  /**
+   * `request` for a caller that must not start a fiber per call (a proxy): with a transport that has `dispatch`, the
+   * first attempt runs on its callback and a success comes to `done` as `Answered`, no fiber involved. Anything else
+   * comes as `Continue`: the rest of the call (retries, a corrected date, or all of it) as an effect to run.
+   */
+  readonly requestByCallback: <C extends AnyCall>(
+    call: C,
+    input: InputOf<C>,
+    done: (attempted: Attempted<OutputOf<C>>) => void
+  ) => void
   /** The operation with its response details. */
   readonly getOperationResponse: (ref: OperationRefInput) => Effect.Effect<CdnResponse<Operation>, CdnError>
 }
@@ -54,7 +64,13 @@ const make = Effect.gen(function* () {
   const signer = yield* Signer
   const transport = yield* Transport
   const policy = Option.getOrElse(yield* Effect.serviceOption(Retry.Policy), () => Retry.policy(config.retry))
-  const { request } = makeRequester(config, signer, transport, policy)
+  // The callback path reads the clock and the log level the client was built with (it runs on no fiber).
+  const clock = yield* Effect.clock
+  const level = yield* FiberRef.get(FiberRef.currentMinimumLogLevel)
+  const { request, requestByCallback } = makeRequester(config, signer, transport, policy, {
+    now: () => clock.unsafeCurrentTimeMillis(),
+    debug: LogLevel.lessThanEqual(level, LogLevel.Debug)
+  })
 
   const methods = {} as Record<CallName, (input: unknown) => Effect.Effect<unknown, CdnError>>
   for (const name of Object.keys(calls) as Array<CallName>) {
@@ -64,6 +80,7 @@ const make = Effect.gen(function* () {
   const shape: CdnClientShape = {
     ...(methods as unknown as CallMethods),
     request: (call, input) => request(call, input),
+    requestByCallback: (call, input, done) => requestByCallback(call, input, done),
     getOperationResponse: (ref) => request(calls.getOperation, ref)
   }
   return shape

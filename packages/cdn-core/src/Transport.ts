@@ -5,7 +5,7 @@
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { Context, Duration, Effect, Layer } from "effect"
+import { Context, Duration, Effect, type Either, Layer } from "effect"
 import { RequestTimeout, TransportError } from "./Errors.js"
 import * as Proxies from "./Proxies.js"
 import { codingsOf, type Undecodable, unsupportedCoding } from "./ResponseBody.js"
@@ -30,13 +30,37 @@ export interface TransportResponse {
   readonly body: string
 }
 
+/** How one attempt ended, as a callback gets it. */
+export type Outcome = Either.Either<TransportResponse, TransportError | RequestTimeout>
+
+/**
+ * Sends one request and calls `done` once with its outcome; the function returned gives up on it (`done` is then
+ * never called).
+ */
+export type Dispatch = (request: TransportRequest, timeoutMs: number, done: (outcome: Outcome) => void) => () => void
+
 export interface TransportShape {
   /** Sends one request; fails with `RequestTimeout` when the whole answer took longer than `timeoutMs`. */
   readonly send: (
     request: TransportRequest,
     timeoutMs: number
   ) => Effect.Effect<TransportResponse, TransportError | RequestTimeout>
+  /**
+   * The same send on a callback, for a transport built on one: a caller that must not start a fiber per request (a
+   * proxy) sends with it. Optional; `send` is what every transport has.
+   */
+  readonly dispatch?: Dispatch
 }
+
+/** A transport from its callback form: `send` runs `dispatch`, and interrupting it gives up on the request. */
+export const fromDispatch = (dispatch: Dispatch): TransportShape => ({
+  send: (request, timeoutMs) =>
+    Effect.async<TransportResponse, TransportError | RequestTimeout>((resume) => {
+      const giveUp = dispatch(request, timeoutMs, (outcome) => resume(outcome))
+      return Effect.sync(giveUp)
+    }),
+  dispatch
+})
 
 /** The transport, as a service. */
 export class Transport extends Context.Tag("@org/cdn-core/Transport")<Transport, TransportShape>() {}

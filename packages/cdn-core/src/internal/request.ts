@@ -1,7 +1,8 @@
 /**
  * The one request machinery behind every call: check the input, build the path, query and body once, then per
  * attempt sign with the time read now, send, read and decode; retry by the policy (a write only when the service
- * certainly did not carry it out), correcting the clock once when the service says the date is off.
+ * certainly did not carry it out), correcting the clock once when the service says the date is off. A first attempt
+ * may go on the transport's callback instead of a fiber (`requestByCallback`); what follows it is the same effect.
  */
 import { Clock, Duration, Effect, Either, FiberRef, LogLevel, type ParseResult, Schedule, Schema } from "effect"
 import { type AnyCall, apiVersion, pathOf } from "../CdnApi.js"
@@ -19,8 +20,8 @@ import {
 } from "../Errors.js"
 import { acceptEncoding } from "../ResponseBody.js"
 import * as Retry from "../Retry.js"
-import type { SignerShape } from "../Signer.js"
-import type { TransportShape } from "../Transport.js"
+import type { Attempt, SignerShape } from "../Signer.js"
+import type { TransportRequest, TransportResponse, TransportShape } from "../Transport.js"
 import * as Compiled from "./compiledDecode.js"
 import { firstProblem, pathText } from "./issues.js"
 import { anyCase } from "./lenient.js"
@@ -128,17 +129,36 @@ interface Prepared {
   readonly decode: (json: unknown) => Either.Either<unknown, ParseResult.ParseError>
 }
 
+/**
+ * How `requestByCallback` ended: answered by its first attempt (no fiber ran), or the rest of the call to run on a
+ * fiber (retries after a failed first attempt, or the whole call when it cannot go on a callback).
+ */
+export type Attempted<Out> =
+  | { readonly _tag: "Answered"; readonly response: CdnResponse<Out> }
+  | { readonly _tag: "Continue"; readonly rest: Effect.Effect<CdnResponse<Out>, CdnError> }
+
 /** Sends calls described in `CdnApi`. */
 export interface Requester {
   /** Checks the input, then sends the call. */
   readonly request: <Out>(call: AnyCall, input: unknown) => Effect.Effect<CdnResponse<Out>, CdnError>
+  /** `request` with its first attempt on the transport's callback (`dispatch`); see `Attempted`. */
+  readonly requestByCallback: <Out>(call: AnyCall, input: unknown, done: (attempted: Attempted<Out>) => void) => void
+}
+
+/** What the callback path needs besides the transport: the clock, and whether attempts are logged. */
+export interface CallbackContext {
+  /** Epoch ms by the clock the client was built with (Effect's `Clock`, so a `TestClock` too). */
+  readonly now: () => number
+  /** True when the log level the client was built with shows debug lines: every attempt then goes on a fiber. */
+  readonly debug: boolean
 }
 
 export const makeRequester = (
   config: CdnConfigShape,
   signer: SignerShape,
   transport: TransportShape,
-  policy: Retry.RetryPolicy
+  policy: Retry.RetryPolicy,
+  callbacks: CallbackContext
 ): Requester => {
   const timeoutMs = Duration.toMillis(config.attemptTimeout)
   // One deadline per call, across all its attempts and the waits between them, counted from the first attempt.
@@ -197,10 +217,11 @@ export const makeRequester = (
         : Effect.void
     )
 
-  // The policy's driver is built only after a first failure: a call that succeeds at once pays nothing for it.
-  // A write is re-sent only when the service certainly did not carry it out; no wait runs past the call's deadline.
-  const retrying = <A>(once: Effect.Effect<A, CdnError>, write: boolean, endsAt: number): Effect.Effect<A, CdnError> =>
-    Effect.catchAll(once, (first) =>
+  // What follows a first failure: the policy's driver, built only then (a call that succeeds at once pays nothing for
+  // it). A write is re-sent only when the service certainly did not carry it out; no wait runs past the deadline.
+  const retryFrom =
+    <A>(once: Effect.Effect<A, CdnError>, write: boolean, endsAt: number) =>
+    (first: CdnError): Effect.Effect<A, CdnError> =>
       write && !Retry.isSafeToResend(first)
         ? Effect.fail(first)
         : Effect.flatMap(
@@ -225,89 +246,173 @@ export const makeRequester = (
               return next(first)
             }
           )
-    )
 
-  const request = <Out>(call: AnyCall, input: unknown): Effect.Effect<CdnResponse<Out>, CdnError> => {
+  // The input checked and the call built once: only the date changes between attempts.
+  const build = (call: AnyCall, input: unknown): Either.Either<Built, InvalidInput> => {
     const prepared = prepare(call)
     const valid = prepared.validate(input)
-    if (Either.isLeft(valid)) return Effect.fail(invalidInput(valid.left))
+    if (Either.isLeft(valid)) return Either.left(invalidInput(valid.left))
     // The body and the query come from the checked input through the call's own schemas, as a server reads them.
     const query = prepared.query === undefined ? Either.right({}) : prepared.query(valid.right)
     const payload = prepared.body === undefined ? Either.right(undefined) : prepared.body(valid.right)
-    if (Either.isLeft(query)) return Effect.fail(invalidInput(query.left))
-    if (Either.isLeft(payload)) return Effect.fail(invalidInput(payload.left))
-    const send = sending<Out>(call, valid.right, Object.entries(query.right), payload.right, prepared.decode)
-    return call.check === undefined ? send : Effect.zipRight(call.check(valid.right), send)
-  }
-
-  const sending = <Out>(
-    call: AnyCall,
-    valid: Readonly<Record<string, unknown>>,
-    extra: ReadonlyArray<readonly [string, string]>,
-    payload: unknown,
-    decode: Prepared["decode"]
-  ): Effect.Effect<CdnResponse<Out>, CdnError> => {
-    const path = pathOf(call, valid)
-    const pairs: Array<readonly [string, string]> = [["apiVersion", apiVersion], ...extra]
+    if (Either.isLeft(query)) return Either.left(invalidInput(query.left))
+    if (Either.isLeft(payload)) return Either.left(invalidInput(payload.left))
+    const path = pathOf(call, valid.right)
+    const pairs: Array<readonly [string, string]> = [["apiVersion", apiVersion], ...Object.entries(query.right)]
     const search = pairs.map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join("&")
-    const url = `${config.baseUrl}${path}?${search}`
-    // The path as it goes on the wire: only the date changes between attempts.
-    const attempt = { path: basePath + path, query: pairs, method: call.method }
-    const body = payload === undefined ? undefined : JSON.stringify(payload)
-    const method = call.method
-
-    /** One attempt: signed with the time read now, sent within what is left of the deadline, read and decoded. */
-    const attemptBy = (endsAt: number) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) => {
-        const headers: Record<string, string> = {
-          accept: "application/json",
-          "accept-encoding": acceptEncoding,
-          "user-agent": config.userAgent,
-          ...signer.sign(attempt, now)
-        }
-        if (body !== undefined) headers["content-type"] = "application/json"
-        const limit = Math.max(1, Math.min(timeoutMs, endsAt - now))
-        return transport.send({ method, url, headers, ...(body === undefined ? {} : { body }) }, limit).pipe(
-          Effect.tapError((error) => logAttempt(method, path, now, error._tag, undefined)),
-          Effect.flatMap((response) => {
-            const correlationId = response.headers["x-correlation-id"]
-            const facts = {
-              status: response.status,
-              correlationId,
-              retryAfterMs: Retry.parseRetryAfter(response.headers["retry-after"], now),
-              serverDate: response.headers.date
-            }
-            const value = interpret(response.body, facts, decode, response.headers.location)
-            return Effect.zipRight(
-              logAttempt(method, path, now, response.status, correlationId),
-              Either.isRight(value)
-                ? Effect.succeed({
-                    value: value.right as Out,
-                    status: response.status,
-                    correlationId,
-                    headers: response.headers,
-                    body: response.body
-                  })
-                : Effect.fail(value.left)
-            )
-          })
-        )
-      })
-
-    return Effect.flatMap(Clock.currentTimeMillis, (start) => {
-      const endsAt = start + deadlineMs
-      const once = attemptBy(endsAt)
-      // A date the service calls off is corrected from its clock once; the corrected attempt is then sent.
-      const corrected = Effect.catchTag(once, "AuthorizationHeaderExpired", (error) =>
-        error.serverDate === undefined
-          ? Effect.fail(error)
-          : Effect.flatMap(Clock.currentTimeMillis, (now) =>
-              signer.learnServerTime(error.serverDate as string, now) ? once : Effect.fail(error)
-            )
-      )
-      return retrying(corrected, method !== "GET", endsAt)
+    return Either.right({
+      call,
+      valid: valid.right,
+      path,
+      url: `${config.baseUrl}${path}?${search}`,
+      // The path as it goes on the wire.
+      wire: { path: basePath + path, query: pairs, method: call.method },
+      body: payload.right === undefined ? undefined : JSON.stringify(payload.right),
+      decode: prepared.decode
     })
   }
 
-  return { request }
+  /** One attempt's request, signed with the time `now`, sent within what is left until `endsAt`. */
+  const signed = (built: Built, now: number, endsAt: number) => {
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      "accept-encoding": acceptEncoding,
+      "user-agent": config.userAgent,
+      ...signer.sign(built.wire, now)
+    }
+    if (built.body !== undefined) headers["content-type"] = "application/json"
+    const request: TransportRequest = {
+      method: built.call.method,
+      url: built.url,
+      headers,
+      ...(built.body === undefined ? {} : { body: built.body })
+    }
+    return { request, limit: Math.max(1, Math.min(timeoutMs, endsAt - now)) }
+  }
+
+  /** One attempt's answer, read and decoded; `sentAt` dates a `Retry-After` given as seconds. */
+  const answerOf = <Out>(
+    built: Built,
+    response: TransportResponse,
+    sentAt: number
+  ): Either.Either<CdnResponse<Out>, ResponseError> => {
+    const correlationId = response.headers["x-correlation-id"]
+    const facts = {
+      status: response.status,
+      correlationId,
+      retryAfterMs: Retry.parseRetryAfter(response.headers["retry-after"], sentAt),
+      serverDate: response.headers.date
+    }
+    return Either.map(
+      interpret(response.body, facts, built.decode, response.headers.location),
+      (value): CdnResponse<Out> => ({
+        value: value as Out,
+        status: response.status,
+        correlationId,
+        headers: response.headers,
+        body: response.body
+      })
+    )
+  }
+
+  /** One attempt on a fiber: signed with the time read now, sent, read and decoded, logged at debug level. */
+  const attemptBy = <Out>(built: Built, endsAt: number): Effect.Effect<CdnResponse<Out>, CdnError> =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      const { request, limit } = signed(built, now, endsAt)
+      return transport.send(request, limit).pipe(
+        Effect.tapError((error) => logAttempt(request.method, built.path, now, error._tag, undefined)),
+        Effect.flatMap((response) =>
+          Effect.zipRight(
+            logAttempt(request.method, built.path, now, response.status, response.headers["x-correlation-id"]),
+            answerOf<Out>(built, response, now)
+          )
+        )
+      )
+    })
+
+  /**
+   * A call from the outcome of its first attempt (`first`) to its end: a date the service calls off corrected from
+   * its clock once (the corrected attempt then sent), then the policy's retries until the deadline `endsAt`.
+   */
+  const from = <Out>(
+    built: Built,
+    endsAt: number,
+    first: Effect.Effect<CdnResponse<Out>, CdnError>
+  ): Effect.Effect<CdnResponse<Out>, CdnError> => {
+    const once = attemptBy<Out>(built, endsAt)
+    const correctDate = (error: CdnError): Effect.Effect<CdnResponse<Out>, CdnError> =>
+      error._tag !== "AuthorizationHeaderExpired" || error.serverDate === undefined
+        ? Effect.fail(error)
+        : Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            signer.learnServerTime(error.serverDate as string, now) ? once : Effect.fail(error)
+          )
+    const corrected = Effect.catchAll(once, correctDate)
+    return Effect.catchAll(
+      Effect.catchAll(first, correctDate),
+      retryFrom(corrected, built.call.method !== "GET", endsAt)
+    )
+  }
+
+  const sending = <Out>(built: Built): Effect.Effect<CdnResponse<Out>, CdnError> => {
+    const whole = Effect.flatMap(Clock.currentTimeMillis, (start) => {
+      // One deadline for the call, counted from its first attempt.
+      const endsAt = start + deadlineMs
+      return from<Out>(built, endsAt, attemptBy<Out>(built, endsAt))
+    })
+    const check = built.call.check
+    return check === undefined ? whole : Effect.zipRight(check(built.valid), whole)
+  }
+
+  const request = <Out>(call: AnyCall, input: unknown): Effect.Effect<CdnResponse<Out>, CdnError> => {
+    const built = build(call, input)
+    return Either.isLeft(built) ? Effect.fail(built.left) : sending<Out>(built.right)
+  }
+
+  // The first attempt on the transport's callback: a success is answered with no fiber at all. Attempts logged at
+  // debug level, a call with its own check and a transport without `dispatch` need a fiber from the start.
+  const requestByCallback = <Out>(call: AnyCall, input: unknown, done: (attempted: Attempted<Out>) => void): void => {
+    const dispatch = transport.dispatch
+    const built = build(call, input)
+    if (Either.isLeft(built)) {
+      done({ _tag: "Continue", rest: Effect.fail(built.left) })
+      return
+    }
+    if (dispatch === undefined || callbacks.debug || call.check !== undefined) {
+      done({ _tag: "Continue", rest: sending<Out>(built.right) })
+      return
+    }
+    const start = callbacks.now()
+    const endsAt = start + deadlineMs
+    const { request, limit } = signed(built.right, start, endsAt)
+    dispatch(request, limit, (outcome) => {
+      let attempted: Attempted<Out>
+      try {
+        const answered: Either.Either<CdnResponse<Out>, CdnError> = Either.isLeft(outcome)
+          ? Either.left(outcome.left)
+          : answerOf<Out>(built.right, outcome.right, start)
+        attempted = Either.isRight(answered)
+          ? { _tag: "Answered", response: answered.right }
+          : { _tag: "Continue", rest: from<Out>(built.right, endsAt, Effect.fail(answered.left)) }
+      } catch (defect) {
+        // A bug while reading the answer is a defect, as it would be on a fiber: never thrown into the transport.
+        attempted = { _tag: "Continue", rest: Effect.die(defect) }
+      }
+      done(attempted)
+    })
+  }
+
+  return { request, requestByCallback }
+}
+
+/** A call with its input checked, built once for all its attempts. */
+interface Built {
+  readonly call: AnyCall
+  readonly valid: Readonly<Record<string, unknown>>
+  /** The API path, for logs. */
+  readonly path: string
+  readonly url: string
+  /** What is signed: the path on the wire, the query pairs, the method. */
+  readonly wire: Attempt
+  readonly body: string | undefined
+  readonly decode: Prepared["decode"]
 }
