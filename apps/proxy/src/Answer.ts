@@ -147,17 +147,50 @@ export const fromCdnError = (error: Errors.CdnError, defaultRetryAfterSeconds: n
   }
 }
 
+/** An answer now, or the effect that ends the call with one (it never fails). */
+export type Pending =
+  | { readonly _tag: "Now"; readonly answer: Answer }
+  | { readonly _tag: "Later"; readonly rest: Effect.Effect<Answer> }
+
 /**
  * The one way a call goes upstream, for reads and writes alike: through the client (which encodes the input with the
  * schema it was read with), its outcome, a failure included, turned into the answer to give. `final` says whether a
- * successful answer can no longer change.
+ * successful answer can no longer change. The first attempt goes on the transport's callback: its answer comes to
+ * `done` as `Now`; retries, and whatever needs a fiber, come as `Later`.
  */
 export const fromUpstream =
   (client: CdnClient.CdnClient, retryAfterSeconds: number) =>
-  (call: CdnApi.AnyCall, input: unknown, final: (value: unknown) => boolean): Effect.Effect<Answer> =>
-    client.request(call, input).pipe(
-      Effect.map((response) =>
-        passThrough(response.status, response.body, response.correlationId, final(response.value))
-      ),
-      Effect.catchAll((error) => Effect.succeed(fromCdnError(error, retryAfterSeconds)))
+  (
+    call: CdnApi.AnyCall,
+    input: unknown,
+    final: (value: unknown) => boolean,
+    done: (pending: Pending) => void
+  ): void => {
+    const toAnswer = (response: CdnClient.CdnResponse<unknown>): Answer =>
+      passThrough(response.status, response.body, response.correlationId, final(response.value))
+    client.requestByCallback(call, input as never, (attempted) =>
+      done(
+        attempted._tag === "Answered"
+          ? { _tag: "Now", answer: toAnswer(attempted.response) }
+          : {
+              _tag: "Later",
+              rest: attempted.rest.pipe(
+                Effect.map(toAnswer),
+                Effect.catchAll((error) => Effect.succeed(fromCdnError(error, retryAfterSeconds)))
+              )
+            }
+      )
     )
+  }
+
+/** `fromUpstream` on a fiber. */
+export const fromUpstreamEffect =
+  (client: CdnClient.CdnClient, retryAfterSeconds: number) =>
+  (call: CdnApi.AnyCall, input: unknown, final: (value: unknown) => boolean): Effect.Effect<Answer> => {
+    const ask = fromUpstream(client, retryAfterSeconds)
+    return Effect.async<Answer>((resume) =>
+      ask(call, input, final, (pending) =>
+        resume(pending._tag === "Now" ? Effect.succeed(pending.answer) : pending.rest)
+      )
+    )
+  }

@@ -2,11 +2,12 @@
  * One inbound request, start to finish: classify it, check the caller and what it may do, serve it (a read from the
  * cache or upstream, a write with its body checked, through Effect), write the answer, count it and log one line.
  * Decisions that need no waiting run as plain calls, so that an answer from the cache costs little more than writing
- * its bytes.
+ * its bytes, and a read's first upstream attempt answers from its callback (`Reads.serve`): a fiber starts only for
+ * what has to wait.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http"
 import { Wire } from "@org/cdn-core"
-import { Effect, Either, Runtime, type Tracer } from "effect"
+import { Effect, Either, Runtime, Tracer } from "effect"
 import * as Answer from "./Answer.js"
 import * as Inbound from "./Inbound.js"
 import type * as JsonLog from "./JsonLog.js"
@@ -210,8 +211,11 @@ export const make = (context: HandlerContext) => {
             answer(exchange, kept, traced({ token, cache: "hit" }))
             return
           }
-          // The fiber is never interrupted: other requests may be waiting on the same upstream call.
-          runFork(underSpan(reads.get(route), span)).addObserver((exit) => {
+          // Never given up: other requests may be waiting on the same upstream call. With tracing on, what runs
+          // on a fiber is a child of the request's span.
+          const runtime =
+            span === undefined ? context.runtime : Runtime.provideService(context.runtime, Tracer.ParentSpan, span)
+          reads.serve(route, runtime, (exit) => {
             if (exit._tag === "Failure") return failed()
             countSource(metrics, exit.value.source)
             answer(exchange, exit.value.answer, traced({ token, cache: exit.value.source }))

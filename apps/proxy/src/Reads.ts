@@ -2,7 +2,8 @@
  * Reads (every GET call) as the proxy serves them: one upstream call shared by every concurrent identical request,
  * answers that never change again (a terminal operation, a purge whose items all ended) kept for good, the others
  * for a short TTL, errors not kept except a throttle, briefly. Each kept answer is read synchronously, so that a
- * poll answered from memory starts no fiber:
+ * poll answered from memory starts no fiber, and a miss goes upstream on a callback, so that only what has to wait
+ * (retries, Redis) starts one:
  * - one single-flight (`SingleFlight`, as for writes) shares the upstream call between concurrent requests (every
  *   answer, error included, is a value in it); it keeps nothing once the call is done;
  * - one `lru-cache` keeps the answers, bounded by `PROXY_CACHE_CAPACITY` entries and `PROXY_CACHE_MAX_BYTES`: the
@@ -12,7 +13,7 @@
  * upstream call: the replica that takes the short lock asks upstream and keeps the answer; the others wait for it.
  */
 import { CdnClient, Content, Operation } from "@org/cdn-core"
-import { Clock, Context, Duration, Effect, Layer } from "effect"
+import { Clock, Context, Duration, Effect, Exit, Layer, Runtime } from "effect"
 import { LRUCache } from "lru-cache"
 import * as Answer from "./Answer.js"
 import type { Call } from "./Inbound.js"
@@ -30,9 +31,13 @@ export interface Served {
 }
 
 export interface ReadsShape {
-  /** A kept answer, final or still within its TTL, read synchronously; undefined when there is none (use `get`). */
+  /** A kept answer, final or still within its TTL, read synchronously; undefined when there is none (use `serve`). */
   readonly peek: (call: Call) => Answer.Answer | undefined
-  readonly get: (call: Call) => Effect.Effect<Served>
+  /**
+   * Serves a read: `done` gets its answer, once. The first upstream attempt goes on a callback; whatever has to wait
+   * (retries, Redis, another replica's answer) runs on a fiber forked from `runtime`, the caller's context.
+   */
+  readonly serve: (call: Call, runtime: Runtime.Runtime<never>, done: (exit: Exit.Exit<Served>) => void) => void
 }
 
 export class Reads extends Context.Tag("@org/cdn-proxy/Reads")<Reads, ReadsShape>() {}
@@ -70,9 +75,10 @@ export const make = Effect.gen(function* () {
   const retryAfterSeconds = Math.max(1, Math.ceil(Duration.toSeconds(settings.throttledTtl)))
 
   const ask = Answer.fromUpstream(client, retryAfterSeconds)
-  /** One upstream call, final when the call's answer can no longer change. */
-  const upstream = (call: Call): Effect.Effect<Answer.Answer> =>
-    ask(call.call, call.input, (value) => isFinal(call, value))
+  const askOnFiber = Answer.fromUpstreamEffect(client, retryAfterSeconds)
+  const finalFor = (call: Call) => (value: unknown) => isFinal(call, value)
+  /** One upstream call on a fiber, final when the call's answer can no longer change. */
+  const upstream = (call: Call): Effect.Effect<Answer.Answer> => askOnFiber(call.call, call.input, finalFor(call))
 
   // The one TTL rule: a final answer for good (the replicas share it a day), a running one its TTL, a throttle
   // briefly, anything else not at all.
@@ -130,10 +136,30 @@ export const make = Effect.gen(function* () {
           )
         })
 
+  // A lone replica asks upstream on a callback: an answer comes to `now`, and only what has to wait (retries) comes
+  // to `later` as an effect. With Redis the whole fetch is an effect (the shared store, the lock).
+  const fetchTo = (call: Call, now: (aged: Aged) => void, later: (effect: Effect.Effect<Aged>) => void): void => {
+    if (shared.enabled) {
+      later(fetch(call))
+      return
+    }
+    ask(call.call, call.input, finalFor(call), (pending) => {
+      if (pending._tag === "Now") now({ answer: pending.answer, ageMs: 0 })
+      else later(Effect.map(pending.rest, (answer) => ({ answer, ageMs: 0 })))
+    })
+  }
+
   if (!settings.cache) {
     return {
       peek: () => undefined,
-      get: (call) => Effect.map(fetch(call), ({ answer }) => ({ answer, source: "miss" as const }))
+      serve: (call, runtime, done) => {
+        const served = (aged: Aged): Served => ({ answer: aged.answer, source: "miss" })
+        fetchTo(
+          call,
+          (aged) => done(Exit.succeed(served(aged))),
+          (effect) => Runtime.runFork(runtime)(Effect.map(effect, served)).addObserver(done)
+        )
+      }
     } as ReadsShape
   }
 
@@ -170,20 +196,28 @@ export const make = Effect.gen(function* () {
     return answer
   }
 
-  const get = (call: Call): Effect.Effect<Served> =>
-    Effect.suspend(() => {
-      // Kept since the caller peeked: another request's call ended in between.
-      const found = peek(call)
-      if (found !== undefined) return Effect.succeed<Served>({ answer: found, source: "hit" })
-      return Effect.map(
-        flights(
-          call.key,
-          Effect.map(fetch(call), (aged) => keep(call.key, aged))
+  const serve: ReadsShape["serve"] = (call, runtime, done) => {
+    // Kept since the caller peeked: another request's call ended in between.
+    const found = peek(call)
+    if (found !== undefined) {
+      done(Exit.succeed({ answer: found, source: "hit" }))
+      return
+    }
+    flights.join(
+      call.key,
+      runtime,
+      // The answer is kept before anyone gets it.
+      (settle) =>
+        fetchTo(
+          call,
+          (aged) => settle.value(keep(call.key, aged)),
+          (effect) => settle.effect(Effect.map(effect, (aged) => keep(call.key, aged)))
         ),
-        ({ value, shared }): Served => ({ answer: value, source: shared ? "coalesced" : "miss" })
-      )
-    })
-  return { peek, get } as ReadsShape
+      (exit) =>
+        done(Exit.map(exit, ({ value, shared }): Served => ({ answer: value, source: shared ? "coalesced" : "miss" })))
+    )
+  }
+  return { peek, serve } as ReadsShape
 })
 
 /** Needs `CdnClient`, `ProxyConfig` and `Shared` (`Shared.none` for a lone replica). */

@@ -1,9 +1,10 @@
 /**
  * The proxy's way to the service: a keep-alive undici `Pool` to the service's origin, each attempt dispatched with a
  * plain handler and its own timer, so that an attempt costs one callback chain rather than streams, promises and a
- * racing fiber. The body is read and decoded as every transport of cdn-core reads it (`ResponseBody`).
+ * racing fiber. The body is read and decoded as every transport of cdn-core reads it (`ResponseBody`). The callback
+ * is the transport's `dispatch`, so that a first attempt can be sent with no fiber; `send` runs it on one.
  */
-import { CdnConfig, type Errors, Proxies, ResponseBody, Transport } from "@org/cdn-core"
+import { CdnConfig, Proxies, ResponseBody, Transport } from "@org/cdn-core"
 import { Effect, Either, Layer } from "effect"
 import type { Dispatcher as AnyDispatcher } from "undici"
 // Only what the proxy uses (two dispatchers and the CONNECT method): undici's index also loads fetch, WebSocket, its
@@ -23,8 +24,6 @@ export interface UndiciTransportOptions {
   /** Largest body read (decoded, too); a longer answer fails the attempt. Default 1 MiB. */
   readonly maxBodyBytes?: number
 }
-
-type Outcome = Effect.Effect<Transport.TransportResponse, Errors.TransportError | Errors.RequestTimeout>
 
 /**
  * A transport to `CdnConfig.baseUrl`'s origin, through `HTTPS_PROXY` / `HTTP_PROXY` unless `NO_PROXY` says otherwise
@@ -57,78 +56,78 @@ export const layer = (
         (pool) => Effect.promise(() => pool.destroy().catch(() => undefined))
       )
 
-      const send = (request: Transport.TransportRequest, timeoutMs: number) =>
-        Effect.async<Transport.TransportResponse, Errors.TransportError | Errors.RequestTimeout>((resume) => {
-          if (!request.url.startsWith(origin)) {
-            resume(Effect.fail(Transport.unreachable(request, `not a URL of ${origin}`)))
-            return
-          }
-          let done = false
-          let abort: ((reason: Error) => void) | undefined
-          let status = 0
-          let headers: Record<string, string | undefined> = {}
-          let body: ResponseBody.Collector | undefined
-          const finish = (effect: Outcome) => {
-            if (done) return
-            done = true
-            clearTimeout(timer)
-            resume(effect)
-          }
-          // The timeout is settled before the abort, whose error would otherwise be taken for a transport failure.
-          const timer = setTimeout(() => {
-            finish(Effect.fail(Transport.timedOut(request, timeoutMs)))
-            abort?.(new Error("attempt timed out"))
-          }, timeoutMs)
-          pool.dispatch(
-            {
-              origin,
-              method: request.method,
-              path: request.url.slice(origin.length),
-              headers: request.headers,
-              ...(request.body === undefined ? {} : { body: request.body })
+      const dispatch: Transport.Dispatch = (request, timeoutMs, done) => {
+        if (!request.url.startsWith(origin)) {
+          done(Either.left(Transport.unreachable(request, `not a URL of ${origin}`)))
+          return () => undefined
+        }
+        let settled = false
+        let abort: ((reason: Error) => void) | undefined
+        let status = 0
+        let headers: Record<string, string | undefined> = {}
+        let body: ResponseBody.Collector | undefined
+        const finish = (outcome: Transport.Outcome) => {
+          if (settled) return
+          settled = true
+          clearTimeout(timer)
+          done(outcome)
+        }
+        // The timeout is settled before the abort, whose error would otherwise be taken for a transport failure.
+        const timer = setTimeout(() => {
+          finish(Either.left(Transport.timedOut(request, timeoutMs)))
+          abort?.(new Error("attempt timed out"))
+        }, timeoutMs)
+        pool.dispatch(
+          {
+            origin,
+            method: request.method,
+            path: request.url.slice(origin.length),
+            headers: request.headers,
+            ...(request.body === undefined ? {} : { body: request.body })
+          },
+          {
+            onRequestStart(controller) {
+              abort = (reason) => controller.abort(reason)
             },
-            {
-              onRequestStart(controller) {
-                abort = (reason) => controller.abort(reason)
-              },
-              onResponseStart(_controller, statusCode, responseHeaders) {
-                status = statusCode
-                headers = responseHeaders as Record<string, string | undefined>
-                body = ResponseBody.collector(headers["content-encoding"], maxBodyBytes)
-              },
-              onResponseData(controller, chunk) {
-                if (body?.add(chunk) !== false) return
-                finish(Effect.fail(Transport.tooLong(request, maxBodyBytes, status, headers["x-correlation-id"])))
-                controller.abort(new Error(`answer longer than ${maxBodyBytes} bytes`))
-              },
-              onResponseEnd() {
-                const text = body?.text() ?? Either.right("")
-                finish(
-                  Either.isRight(text)
-                    ? Effect.succeed({ status, headers, body: text.right })
-                    : Effect.fail(Transport.undecodable(request, text.left, status, headers["x-correlation-id"]))
+            onResponseStart(_controller, statusCode, responseHeaders) {
+              status = statusCode
+              headers = responseHeaders as Record<string, string | undefined>
+              body = ResponseBody.collector(headers["content-encoding"], maxBodyBytes)
+            },
+            onResponseData(controller, chunk) {
+              if (body?.add(chunk) !== false) return
+              finish(Either.left(Transport.tooLong(request, maxBodyBytes, status, headers["x-correlation-id"])))
+              controller.abort(new Error(`answer longer than ${maxBodyBytes} bytes`))
+            },
+            onResponseEnd() {
+              const text = body?.text() ?? Either.right("")
+              finish(
+                Either.isRight(text)
+                  ? Either.right({ status, headers, body: text.right })
+                  : Either.left(Transport.undecodable(request, text.left, status, headers["x-correlation-id"]))
+              )
+            },
+            onResponseError(_controller, error) {
+              // After the headers, the answer broke off: its status and correlation id are kept.
+              finish(
+                Either.left(
+                  status === 0
+                    ? Transport.failedWith(request, error)
+                    : Transport.brokeOff(request, error, status, headers["x-correlation-id"])
                 )
-              },
-              onResponseError(_controller, error) {
-                // After the headers, the answer broke off: its status and correlation id are kept.
-                finish(
-                  Effect.fail(
-                    status === 0
-                      ? Transport.failedWith(request, error)
-                      : Transport.brokeOff(request, error, status, headers["x-correlation-id"])
-                  )
-                )
-              }
+              )
             }
-          )
-          // Interrupted (the caller gave up): stop the timer and the request.
-          return Effect.sync(() => {
-            done = true
-            clearTimeout(timer)
-            abort?.(new Error("attempt interrupted"))
-          })
-        })
+          }
+        )
+        // Given up (the caller was interrupted): stop the timer and the request.
+        return () => {
+          settled = true
+          clearTimeout(timer)
+          abort?.(new Error("attempt interrupted"))
+        }
+      }
 
-      return { send }
+      // `send` is `dispatch` on a fiber; the proxy sends a first attempt with `dispatch` itself.
+      return Transport.fromDispatch(dispatch)
     })
   )

@@ -6,7 +6,7 @@
  */
 import * as SharedLimiter from "@effect/experimental/RateLimiter"
 import { CdnClient, CdnConfig, Retry, Transport } from "@org/cdn-core"
-import { type ConfigError, Context, Duration, Effect, Layer, RateLimiter, Redacted, Schedule } from "effect"
+import { type ConfigError, Context, Duration, Effect, Either, Layer, RateLimiter, Redacted, Schedule } from "effect"
 import type * as JsonLog from "./JsonLog.js"
 import * as KeyFile from "./KeyFile.js"
 import * as Metrics from "./Metrics.js"
@@ -23,7 +23,10 @@ const byOutcome = {
   timeout: Metrics.labels("outcome", "timeout")
 }
 
-/** Wraps the transport: every attempt counted by outcome and timed; waits for the rate limit first when there is one. */
+/**
+ * Wraps the transport: every attempt counted by outcome and timed; waits for the rate limit first when there is one.
+ * Without a limit and without tracing the callback (`dispatch`) stays, so that a first attempt needs no fiber.
+ */
 const measured = Layer.scoped(
   Transport.Transport,
   Effect.gen(function* () {
@@ -45,23 +48,29 @@ const measured = Layer.scoped(
       local === undefined || settings.redisUrl === undefined || perSecond === undefined
         ? local
         : yield* globalLimit(settings.redisUrl, perSecond, local, metrics)
-    const send: Transport.TransportShape["send"] = (request, timeoutMs) =>
-      Effect.suspend(() => {
-        const started = performance.now()
-        return inner.send(request, timeoutMs).pipe(
-          Effect.tap((response) => {
-            metrics.count(Metrics.upstreamCalls, Metrics.labels("outcome", outcomeOf(response.status)))
-            metrics.observe(Metrics.upstreamDuration, (performance.now() - started) / 1000)
-          }),
-          Effect.tapError((error) => {
-            metrics.count(
-              Metrics.upstreamCalls,
-              error._tag === "RequestTimeout" ? byOutcome.timeout : byOutcome.transport
-            )
-            return Effect.void
-          })
+    // Every attempt counted by outcome and timed.
+    const record = (started: number, outcome: Transport.Outcome): void => {
+      if (Either.isRight(outcome)) {
+        metrics.count(Metrics.upstreamCalls, Metrics.labels("outcome", outcomeOf(outcome.right.status)))
+        metrics.observe(Metrics.upstreamDuration, (performance.now() - started) / 1000)
+      } else {
+        metrics.count(
+          Metrics.upstreamCalls,
+          outcome.left._tag === "RequestTimeout" ? byOutcome.timeout : byOutcome.transport
         )
+      }
+    }
+    // The proxy's transport (UndiciTransport) sends on a callback; `send` is made from the counted callback.
+    const inbound = inner.dispatch
+    if (inbound === undefined) return yield* Effect.dieMessage("the proxy's transport has no dispatch")
+    const counted = Transport.fromDispatch((request, timeoutMs, done) => {
+      const started = performance.now()
+      return inbound(request, timeoutMs, (outcome) => {
+        record(started, outcome)
+        done(outcome)
       })
+    })
+    const send = counted.send
     // With tracing on, each attempt is a child of the request's span: the method and path (no query, no header),
     // then the answer's status and correlation id.
     const tracing = (yield* Effect.orElseSucceed(Tracing.endpoint, () => undefined)) !== undefined
@@ -80,6 +89,8 @@ const measured = Layer.scoped(
               attributes: { "http.request.method": request.method, "url.path": new URL(request.url).pathname }
             })
           )
+    // A first attempt goes on the callback only when nothing has to wait or be traced around it.
+    if (limit === undefined && !tracing) return counted
     return { send: limit === undefined ? traced : (request, timeoutMs) => limit(traced(request, timeoutMs)) }
   })
 )

@@ -46,7 +46,7 @@ export const make = Effect.gen(function* () {
   const retryAfterSeconds = Math.max(1, Math.ceil(Duration.toSeconds(settings.throttledTtl)))
   const shared = yield* SingleFlight.make<Answer.Answer>()
 
-  const ask = Answer.fromUpstream(client, retryAfterSeconds)
+  const ask = Answer.fromUpstreamEffect(client, retryAfterSeconds)
   // A write's answer is never kept as final.
   const forward = (call: Call, input: unknown): Effect.Effect<Answer.Answer> => ask(call.call, input, () => false)
 
@@ -73,7 +73,7 @@ export const make = Effect.gen(function* () {
       }
       // Two identical writes at once make one call; only an accepted one is kept for the window.
       return Effect.map(
-        shared(
+        shared.run(
           key,
           Effect.tap(forward(call, input), (answer) =>
             answer.status >= 200 && answer.status < 300 ? store.keep(key, answer, window) : Effect.void

@@ -234,3 +234,52 @@ describe("an upstream that redirects", () => {
     }
   })
 })
+
+describe("PROXY_CACHE=off: the first attempt on a callback, the rest on a fiber", () => {
+  let uncached: RunningProxy
+  beforeAll(async () => {
+    uncached = await startProxy(emulator, {
+      PROXY_CACHE: "off",
+      AZURE_CDN_MAX_ATTEMPTS: "3",
+      AZURE_CDN_MAX_RETRY_TIME: "5 seconds",
+      AZURE_CDN_TIMEOUT: "1 second"
+    })
+  })
+  afterAll(async () => {
+    expect(await uncached.stop()).toBe(0)
+  })
+  const read = (path: string) => call(`${uncached.url}${path}?apiVersion=1.0`, { token: tokens.ci })
+
+  it("every read is one signed upstream call, passed on byte for byte and counted as ok", async () => {
+    const path = await createOperation(emulator, 0)
+    const [first, second] = [await read(path), await read(path)]
+    expect([first.status, second.status]).toEqual([200, 200])
+    expect(second.text).toBe(first.text)
+    const calls = upstreamCalls(emulator, path)
+    expect(calls.map((entry) => [entry.outcome, entry.signatureValid])).toEqual([
+      ["ok", true],
+      ["ok", true]
+    ])
+    expect((await call(`${uncached.url}/metrics`)).text).toMatch(/^cdn_proxy_upstream_calls_total\{outcome="ok"\} 2$/m)
+  })
+
+  it("a throttled first attempt is retried: 200 after the throttles, each attempt signed afresh", async () => {
+    const path = await createOperation(emulator, 0)
+    emulator.emulator.faults.set({ throttle: { times: 2, retryAfterSeconds: 0 } })
+    const reply = await read(path)
+    expect(reply.status).toBe(200)
+    const calls = upstreamCalls(emulator, path)
+    expect(calls.map((entry) => entry.outcome)).toEqual(["RequestThrottled", "RequestThrottled", "ok"])
+    expect(calls.every((entry) => entry.signatureValid)).toBe(true)
+  })
+
+  it("a dropped connection on every attempt: 502 BadGateway after the retries, and the next read is served", async () => {
+    const path = await createOperation(emulator, 0)
+    emulator.emulator.faults.set({ drop: { every: 1 } })
+    const reply = await read(path)
+    expect(reply.status).toBe(502)
+    expect(reply.json).toMatchObject({ Succeeded: false, ErrorInfo: { Type: "BadGateway" } })
+    emulator.emulator.faults.clear()
+    expect((await read(path)).status).toBe(200)
+  })
+})
