@@ -1,10 +1,11 @@
 // What one call costs in cdn-core itself: CdnClient.request(getOperation) (check the input, sign, send, read the
-// answer) over an in-memory transport that answers on the next turn of the event loop, beside a bare baseline that
-// parses the same answer on the next turn. No socket on either side: what is left is the library's own work, which
-// the proxy pays on every forwarded read (its share of "forwarded <= 1.5x the bare forwarder" in proxy.mjs).
+// answer) on a fiber, and CdnClient.requestByCallback (the same with the first attempt on the transport's callback,
+// as the proxy sends every forwarded read), over an in-memory transport that answers on the next turn of the event
+// loop, beside a bare baseline that parses the same answer on the next turn. No socket on either side: what is left
+// is the library's own work (its share of "forwarded <= 1.5x the bare forwarder" in proxy.mjs).
 // CPU per call from process.cpuUsage over interleaved rounds; the median round is reported.
 import { CdnApi, CdnClient, CdnConfig, Signer, Transport } from "@org/cdn-core"
-import { Effect, Layer, ManagedRuntime } from "effect"
+import { Either, Layer, ManagedRuntime } from "effect"
 import { fmt, median, table } from "./measure.mjs"
 
 const answer = JSON.stringify({
@@ -25,12 +26,13 @@ const response = {
 }
 
 // The service's answer on the next turn, as a socket's would come.
-const nextTurn = Layer.succeed(Transport.Transport, {
-  send: () =>
-    Effect.async((resume) => {
-      setImmediate(() => resume(Effect.succeed(response)))
-    })
-})
+const nextTurn = Layer.succeed(
+  Transport.Transport,
+  Transport.fromDispatch((_request, _timeoutMs, done) => {
+    const turn = setImmediate(() => done(Either.right(response)))
+    return () => clearImmediate(turn)
+  })
+)
 const runtime = ManagedRuntime.make(
   CdnClient.CdnClient.DefaultWithoutDependencies.pipe(
     Layer.provide(Signer.Signer.Default),
@@ -51,12 +53,19 @@ const contenders = {
     new Promise((resolve) => {
       setImmediate(() => resolve(JSON.parse(answer)))
     }),
-  // As the proxy calls it for every forwarded read.
+  // As an Effect program calls it: a fiber per call.
   "cdn-core CdnClient.request(getOperation)": () =>
     new Promise((resolve, reject) => {
       runtime.runCallback(client.request(CdnApi.calls.getOperation, input), {
         onExit: (exit) => (exit._tag === "Success" ? resolve(exit.value) : reject(new Error(String(exit.cause))))
       })
+    }),
+  // As the proxy calls it for every forwarded read: no fiber unless the first attempt fails.
+  "cdn-core CdnClient.requestByCallback(getOperation)": () =>
+    new Promise((resolve, reject) => {
+      client.requestByCallback(CdnApi.calls.getOperation, input, (attempted) =>
+        attempted._tag === "Answered" ? resolve(attempted.response) : reject(new Error("not answered at once"))
+      )
     })
 }
 
