@@ -43,6 +43,17 @@ afterEach(() => {
 const get = (path: string) => call(`${proxy.url}${path}?apiVersion=1.0`, { token: tokens.ci })
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+// Two throttles, then the answer: 200, three upstream attempts, each signed afresh.
+const recoversFromThrottling = async (read: typeof get) => {
+  const path = await createOperation(emulator, 0)
+  emulator.emulator.faults.set({ throttle: { times: 2, retryAfterSeconds: 0 } })
+  const reply = await read(path)
+  expect(reply.status).toBe(200)
+  const calls = upstreamCalls(emulator, path)
+  expect(calls.map((entry) => entry.outcome)).toEqual(["RequestThrottled", "RequestThrottled", "ok"])
+  expect(calls.every((entry) => entry.signatureValid)).toBe(true)
+}
+
 describe("coalescing and caching", () => {
   it("20 concurrent identical requests share one upstream call", async () => {
     const path = await createOperation(emulator, 3_600_000)
@@ -120,15 +131,7 @@ describe("PROXY_CACHE_MAX_BYTES", () => {
 })
 
 describe("throttling", () => {
-  it("throttling that recovers within the budget: 200, each attempt signed afresh", async () => {
-    const path = await createOperation(emulator, 0)
-    emulator.emulator.faults.set({ throttle: { times: 2, retryAfterSeconds: 0 } })
-    const reply = await get(path)
-    expect(reply.status).toBe(200)
-    const calls = upstreamCalls(emulator, path)
-    expect(calls.map((entry) => entry.outcome)).toEqual(["RequestThrottled", "RequestThrottled", "ok"])
-    expect(calls.every((entry) => entry.signatureValid)).toBe(true)
-  })
+  it("throttling that recovers within the budget: 200, each attempt signed afresh", () => recoversFromThrottling(get))
 
   it("throttling that outlasts the budget: 429 with Retry-After, then answered from the cache briefly", async () => {
     const path = await createOperation(emulator, 0)
@@ -263,15 +266,8 @@ describe("PROXY_CACHE=off: the first attempt on a callback, the rest on a fiber"
     expect((await call(`${uncached.url}/metrics`)).text).toMatch(/^cdn_proxy_upstream_calls_total\{outcome="ok"\} 2$/m)
   })
 
-  it("a throttled first attempt is retried: 200 after the throttles, each attempt signed afresh", async () => {
-    const path = await createOperation(emulator, 0)
-    emulator.emulator.faults.set({ throttle: { times: 2, retryAfterSeconds: 0 } })
-    const reply = await read(path)
-    expect(reply.status).toBe(200)
-    const calls = upstreamCalls(emulator, path)
-    expect(calls.map((entry) => entry.outcome)).toEqual(["RequestThrottled", "RequestThrottled", "ok"])
-    expect(calls.every((entry) => entry.signatureValid)).toBe(true)
-  })
+  it("a throttled first attempt is retried: 200 after the throttles, each attempt signed afresh", () =>
+    recoversFromThrottling(read))
 
   it("a dropped connection on every attempt: 502 BadGateway after the retries, and the next read is served", async () => {
     const path = await createOperation(emulator, 0)

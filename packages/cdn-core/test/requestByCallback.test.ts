@@ -56,14 +56,21 @@ const client = (transport: Transport.TransportShape) =>
   )
 
 // The client built on the TestClock at `start`, and what one requestByCallback gave back, synchronously or not.
-const attempted = (transport: Transport.TransportShape) =>
+const attempted = (transport: Transport.TransportShape, sent: unknown = input) =>
   Effect.gen(function* () {
     yield* TestClock.setTime(start)
     const cdn = yield* Effect.provide(CdnClient.CdnClient, client(transport))
     const got: Array<CdnClient.Attempted<unknown>> = []
-    cdn.requestByCallback(CdnApi.calls.getOperation, input, (outcome) => got.push(outcome))
+    cdn.requestByCallback(CdnApi.calls.getOperation, sent as typeof input, (outcome) => got.push(outcome))
     return got
   })
+
+// The rest of the call handed back as the only outcome.
+const restOf = (got: ReadonlyArray<CdnClient.Attempted<unknown>>) => {
+  const only = got[0]
+  if (got.length !== 1 || only?._tag !== "Continue") throw new Error(`expected one Continue, got ${got.length}`)
+  return only.rest
+}
 
 // Runs the rest of a call with time moving on, so that its retries happen.
 const finish = <A, E>(rest: Effect.Effect<A, E>) =>
@@ -99,7 +106,7 @@ describe("CdnClient.requestByCallback", () => {
       const got = yield* attempted(transport)
       expect(got.map((outcome) => outcome._tag)).toEqual(["Continue"])
       expect(sent).toHaveLength(1)
-      const exit = yield* finish((got[0] as Extract<CdnClient.Attempted<unknown>, { _tag: "Continue" }>).rest)
+      const exit = yield* finish(restOf(got))
       expect(Exit.isSuccess(exit) && exit.value.status).toBe(200)
       expect(sent).toHaveLength(2)
     })
@@ -109,7 +116,7 @@ describe("CdnClient.requestByCallback", () => {
     Effect.gen(function* () {
       const { sent, transport } = scripted([refused("OperationNotFound", 404)])
       const got = yield* attempted(transport)
-      const exit = yield* finish((got[0] as Extract<CdnClient.Attempted<unknown>, { _tag: "Continue" }>).rest)
+      const exit = yield* finish(restOf(got))
       expect(exit).toMatchObject({ _tag: "Failure", cause: { error: { _tag: "UnknownServiceError", status: 404 } } })
       expect(sent).toHaveLength(1)
     })
@@ -123,7 +130,7 @@ describe("CdnClient.requestByCallback", () => {
         answer(200, operation)
       ])
       const got = yield* attempted(transport)
-      const exit = yield* finish((got[0] as Extract<CdnClient.Attempted<unknown>, { _tag: "Continue" }>).rest)
+      const exit = yield* finish(restOf(got))
       expect(Exit.isSuccess(exit)).toBe(true)
       expect(sent.map((request) => request.headers["x-azurecdn-request-date"])).toEqual([
         "2024-01-02 03:04:05",
@@ -135,11 +142,8 @@ describe("CdnClient.requestByCallback", () => {
   it.effect("an input that is not valid is handed back failing with InvalidInput; nothing is sent", () =>
     Effect.gen(function* () {
       const { sent, transport } = scripted([answer(200, operation)])
-      yield* TestClock.setTime(start)
-      const cdn = yield* Effect.provide(CdnClient.CdnClient, client(transport))
-      const got: Array<CdnClient.Attempted<unknown>> = []
-      cdn.requestByCallback(CdnApi.calls.getOperation, { ...input, operationId: "not-a-guid" }, (o) => got.push(o))
-      const exit = yield* finish((got[0] as Extract<CdnClient.Attempted<unknown>, { _tag: "Continue" }>).rest)
+      const got = yield* attempted(transport, { ...input, operationId: "not-a-guid" })
+      const exit = yield* finish(restOf(got))
       expect(exit).toMatchObject({ _tag: "Failure", cause: { error: { _tag: "InvalidInput", field: "operationId" } } })
       expect(sent).toHaveLength(0)
     })
@@ -151,7 +155,7 @@ describe("CdnClient.requestByCallback", () => {
       const got = yield* attempted(transport)
       expect(got.map((outcome) => outcome._tag)).toEqual(["Continue"])
       expect(sent).toHaveLength(0)
-      const exit = yield* finish((got[0] as Extract<CdnClient.Attempted<unknown>, { _tag: "Continue" }>).rest)
+      const exit = yield* finish(restOf(got))
       expect(Exit.isSuccess(exit) && exit.value.status).toBe(200)
       expect(sent).toHaveLength(1)
     })
