@@ -184,13 +184,12 @@ export const fromUpstream =
   }
 
 /** `fromUpstream` on a fiber. */
-export const fromUpstreamEffect =
-  (client: CdnClient.CdnClient, retryAfterSeconds: number) =>
-  (call: CdnApi.AnyCall, input: unknown, final: (value: unknown) => boolean): Effect.Effect<Answer> => {
-    const ask = fromUpstream(client, retryAfterSeconds)
-    return Effect.async<Answer>((resume) =>
+export const fromUpstreamEffect = (client: CdnClient.CdnClient, retryAfterSeconds: number) => {
+  const ask = fromUpstream(client, retryAfterSeconds)
+  return (call: CdnApi.AnyCall, input: unknown, final: (value: unknown) => boolean): Effect.Effect<Answer> =>
+    Effect.async<Answer>((resume) =>
       ask(call, input, final, (pending) =>
         resume(pending._tag === "Now" ? Effect.succeed(pending.answer) : pending.rest)
       )
     )
-  }
+}
